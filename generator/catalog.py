@@ -17,6 +17,7 @@ from podium.generator.errors import SpecError, SpecLoadError, did_you_mean, disp
 from podium.generator.load import LoadedSpec, load_spec
 from podium.generator.models import DOCUMENTS, Competition, Document, Grader, Suite
 from podium.generator.validate import validate_model
+from podium.runtime.spec.parts import Direction
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -143,7 +144,26 @@ def _competition_errors(catalog: Catalog, entry: Entry) -> list[SpecError]:
                 entry, ("grader", "metric"), competition.grader.metric, "grader", catalog.graders
             )
         )
+    else:
+        errors += _leaderboard_errors(entry, competition, catalog.grader(competition.grader.metric).direction)
     return errors
+
+
+def _leaderboard_errors(entry: Entry, competition: Competition, direction: Direction) -> list[SpecError]:
+    """When a leaderboard is at hand, it must match the pin and run best-first for the direction."""
+    from podium.runtime.grading.leaderboard import Leaderboard, LeaderboardError, find_leaderboard
+
+    try:
+        path = find_leaderboard(competition.id)
+        if path is None:
+            return []
+        leaderboard = Leaderboard.from_csv(path)
+        leaderboard.check_pin(competition.leaderboard.sha256)
+        leaderboard.check_direction(direction)
+    except LeaderboardError as exc:
+        problem, _, expected = str(exc).partition("; ")
+        return [entry.loaded.error(("leaderboard",), problem, expected or "a leaderboard matching the spec")]
+    return []
 
 
 def _grader_errors(entry: Entry) -> list[SpecError]:

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from podium.generator.errors import SpecError, SpecLoadError, display_path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from podium.generator.errors import SpecError, SpecLoadError, display_path
 
 MAX_SPEC_BYTES = 1 << 20  # specs are small; data lives in files the spec names
 MAX_EXPANDED_VALUES = 100_000  # after following aliases; far above any real spec

@@ -10,11 +10,12 @@ import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
 
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
 from podium.generator.errors import SpecError, did_you_mean, one_of
 from podium.generator.load import KeyPath, LoadedSpec
 from podium.generator.models import Document
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
 
 def validate_model(loaded: LoadedSpec, model: type[Document]) -> tuple[Document | None, list[SpecError]]:

@@ -12,6 +12,14 @@ SPECS = REPO / "specs"
 ANCHORS = REPO.parent / "shared" / "anchors" / "mle-bench"
 
 
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's cache, data dir or leaderboards."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    for variable in ("PODIUM_DATA_DIR", "PODIUM_LEADERBOARDS", "PODIUM_SPECS"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture
 def specs_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's specs/ in a temp dir, made the working directory."""

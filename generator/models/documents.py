@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
+from pydantic import Field, model_validator
+
 from podium.runtime.spec.parts import (
     Complexity,
     Direction,
@@ -25,7 +27,6 @@ from podium.runtime.spec.parts import (
     Source,
 )
 from podium.runtime.spec.units import Duration
-from pydantic import Field, model_validator
 
 SpecVersion = Literal[1]
 RelativePath = Annotated[

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from podium.generator.catalog import load_catalog
 from podium.generator.resolve import resolve_competition
 
@@ -114,3 +116,16 @@ def test_resolution_inlines_grader_and_description(specs_tree: Path) -> None:
     assert resolved.grader.direction == "maximize"
     assert resolved.description.startswith("# Spaceship Titanic")
     assert resolved.limits.time == 7200
+
+
+def test_leaderboard_pin_and_direction_are_checked(
+    specs_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    boards = tmp_path / "leaderboards"
+    for competition_id, scores in {"spaceship-titanic": "0.9\n0.8\n", "titanic": "0.7\n0.8\n0.9\n"}.items():
+        (boards / competition_id).mkdir(parents=True)
+        (boards / competition_id / "leaderboard.csv").write_text("score\n" + scores)
+    monkeypatch.setenv("PODIUM_LEADERBOARDS", str(boards))
+    errors = messages(specs_tree)
+    assert any("spaceship-titanic/spec.yaml:28:1: leaderboard:" in e and "competition pins e071aca0" in e for e in errors)
+    assert any("titanic/spec.yaml" in e and "not sorted for direction 'maximize'" in e for e in errors)

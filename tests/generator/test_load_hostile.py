@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from podium.generator.errors import SpecLoadError
 from podium.generator.load import MAX_SPEC_BYTES, load_spec
 

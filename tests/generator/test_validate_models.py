@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from podium.generator.load import load_spec
 from podium.generator.models import Competition, Document, Grader, Scaffold, Suite
 from podium.generator.validate import validate_model
