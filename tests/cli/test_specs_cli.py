@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from podium.generator.schema import render_schemas
 from typer.testing import CliRunner
 
 from podium import __version__
 from podium.cli import app
+from podium.generator.schema import render_schemas
 
 runner = CliRunner()
 ERROR_LINE = re.compile(r"^[^:\n]+:\d+:\d+: [^:]+: .+; .+$")
@@ -43,7 +43,7 @@ def test_validate_reports_every_error_located(specs_tree: Path) -> None:
     code, output = run("validate", str(spec))
     assert code == 1
     lines = [line for line in output.splitlines() if ERROR_LINE.match(line)]
-    assert len(lines) == 2
+    assert len(lines) == 3  # lowish; metirc unknown; metric missing
     assert all(line.startswith("specs/competitions/titanic/spec.yaml:") for line in lines)
 
 

@@ -33,7 +33,7 @@ def test_repository_specs_are_valid(specs_tree: Path) -> None:
 def test_unknown_grader_reference_suggests_the_near_miss(specs_tree: Path) -> None:
     edit(specs_tree, SPACESHIP, "metric: accuracy", "metric: acuracy")
     [error] = messages(specs_tree)
-    assert ":26:3: grader.metric: no grader named 'acuracy'; " in error
+    assert ":27:3: grader.metric: no grader named 'acuracy'; " in error
     assert "(did you mean 'accuracy'?)" in error
 
 
