@@ -61,10 +61,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> KeyPath:
     node = data
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and part < len(node)
-        ):
-            node = node[part]
+        child = _child(node, part)
+        if child is not _ABSENT:
+            node = child
         elif not last or not isinstance(node, dict):
             continue  # a union tag or validator name pydantic adds to the location
         else:
@@ -77,6 +76,17 @@ _EXPECTED_TYPES = {
     "int": "a whole number", "float": "a number", "bool": "true or false", "string": "a string",
     "list": "a list", "dict": "a mapping", "model": "a mapping",
 }  # fmt: skip
+
+
+_ABSENT = object()
+
+
+def _child(node: Any, part: int | str) -> Any:
+    if isinstance(node, dict) and part in node:
+        return node[part]
+    if isinstance(node, list) and isinstance(part, int) and part < len(node):
+        return node[part]
+    return _ABSENT
 
 
 def _problem(error: ErrorDetails) -> str:

@@ -32,7 +32,9 @@ def _root(
 
 def _register_commands() -> None:
     # Imported for their side effect of adding commands to `app`.
-    from podium.cli import specs  # noqa: F401
+    from podium.cli import build, data, grading, specs  # noqa: F401
+
+    data.register_leaderboard_fetch(grading.leaderboard_app)
 
 
 _register_commands()

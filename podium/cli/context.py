@@ -24,8 +24,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 @cache
-def catalog(root: Path | None = None) -> Catalog:
-    return load_catalog(root or find_specs_root())
+def catalog(root: Path | None = None, check_metrics: bool = False) -> Catalog:
+    """The specs catalog; only `podium validate` pays for importing every metric to check names."""
+    return load_catalog(root or find_specs_root(), check_metrics=check_metrics)
 
 
 def resolve_competition(competition_id: str) -> ResolvedCompetition:

@@ -29,7 +29,7 @@ def _specs_root_of(path: Path) -> Path | None:
 def _errors_for(paths: list[Path]) -> tuple[list[SpecError], int]:
     """Errors that concern the named files or folders, checked against their whole catalog."""
     if not paths:
-        specs = catalog()
+        specs = catalog(check_metrics=True)
         return specs.errors, _count(specs)
     errors: list[SpecError] = []
     checked = 0
@@ -144,12 +144,12 @@ def list_competitions(
 
 def _competition_row(specs: Catalog, competition_id: str) -> dict[str, object]:
     competition = specs.competition(competition_id)
-    grader = specs.graders.get(competition.grader.metric)
+    known_grader = competition.grader.metric in specs.graders
     return {
         "id": competition.id,
         "name": competition.name,
         "metric": competition.grader.metric,
-        "direction": grader.document.direction if grader else "?",  # type: ignore[attr-defined]
+        "direction": specs.grader(competition.grader.metric).direction if known_grader else "?",
         "complexity": competition.complexity,
         "modality": competition.modality,
         "source": competition.source.kind,
