@@ -44,9 +44,17 @@ def prepare(
         for member in ids:
             competition = resolve_competition(member)
             spec_dir = catalog().competitions[member].folder
-            options = {"force": force, "allow_kaggle": kaggle, "progress": progress}
             try:
-                results.append(prepare_competition(competition, target, spec_dir=spec_dir, **options))
+                results.append(
+                    prepare_competition(
+                        competition,
+                        target,
+                        spec_dir=spec_dir,
+                        force=force,
+                        allow_kaggle=kaggle,
+                        progress=progress,
+                    )
+                )
             except DataError as error:  # one member's failure never stops the others
                 failures[member] = str(error)
     _print_results(results, target)

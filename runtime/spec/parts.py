@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from podium.runtime.spec.units import Duration, Size
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from podium.runtime.spec.units import Duration, Size
 
 # Ids are file names, package names and docker tags: no shell or template metacharacters.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"

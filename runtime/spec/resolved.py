@@ -11,6 +11,8 @@ import hashlib
 import json
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from podium.runtime.spec.parts import (
     Complexity,
     Direction,
@@ -24,7 +26,6 @@ from podium.runtime.spec.parts import (
     Prepare,
     Source,
 )
-from pydantic import BaseModel, Field
 
 
 class ResolvedGrader(Part):

@@ -127,5 +127,8 @@ def test_leaderboard_pin_and_direction_are_checked(
         (boards / competition_id / "leaderboard.csv").write_text("score\n" + scores)
     monkeypatch.setenv("PODIUM_LEADERBOARDS", str(boards))
     errors = messages(specs_tree)
-    assert any("spaceship-titanic/spec.yaml:28:1: leaderboard:" in e and "competition pins e071aca0" in e for e in errors)
+    assert any(
+        "spaceship-titanic/spec.yaml:28:1: leaderboard:" in e and "competition pins e071aca0" in e
+        for e in errors
+    )
     assert any("titanic/spec.yaml" in e and "not sorted for direction 'maximize'" in e for e in errors)

@@ -26,10 +26,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from podium.runtime.grading.registry import MetricInputError, metric
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
+
+from podium.runtime.grading.registry import MetricInputError, metric
 
 CORNERS = ("x1", "y1", "x2", "y2")
 CORNER_AND_SIZE = ("x", "y", "w", "h")

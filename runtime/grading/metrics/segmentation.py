@@ -27,11 +27,12 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from podium.runtime.grading.registry import MetricInputError, metric
 from pycocotools import mask as mask_utils
 from scipy.ndimage import binary_erosion
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import directed_hausdorff
+
+from podium.runtime.grading.registry import MetricInputError, metric
 
 RleOrder = Literal["column", "row"]
 CocoRle = dict[str, Any]

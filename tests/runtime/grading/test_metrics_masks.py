@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
+
 from podium.runtime.grading.metrics.segmentation import rle_decode, rle_encode
 from podium.runtime.grading.registry import MetricInputError, get_metric
 
