@@ -349,9 +349,7 @@ def markdown(workers: list[dict[str, Any]], cli: dict[str, Any], info: dict[str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10k and 100k rows only")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "bench-grading.md")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)

@@ -109,9 +109,7 @@ def _add(catalog: Catalog, folder: str, model: type[Document], path: Path) -> No
         )
     elif document.id in section:
         first = display_path(section[document.id].loaded.path)
-        catalog.errors.append(
-            loaded.error(("id",), f"id {document.id!r} is taken", f"a new id ({first} has it)")
-        )
+        catalog.errors.append(loaded.error(("id",), f"id {document.id!r} is taken", f"a new id ({first} has it)"))
     else:
         section[document.id] = Entry(loaded, document)
 
@@ -131,9 +129,7 @@ def _missing_reference(
     entry: Entry, key_path: tuple[str | int, ...], name: str, what: str, known: Iterable[str]
 ) -> SpecError:
     known = list(known)
-    return entry.loaded.error(
-        key_path, f"no {what} named {name!r}", f"{one_of(known)}{did_you_mean(name, known)}"
-    )
+    return entry.loaded.error(key_path, f"no {what} named {name!r}", f"{one_of(known)}{did_you_mean(name, known)}")
 
 
 def _competition_errors(catalog: Catalog, entry: Entry) -> list[SpecError]:
@@ -142,9 +138,7 @@ def _competition_errors(catalog: Catalog, entry: Entry) -> list[SpecError]:
     errors += _hook_errors(catalog, entry, ("prepare", "hook"), competition.prepare.hook)
     if competition.grader.metric not in catalog.graders:
         errors.append(
-            _missing_reference(
-                entry, ("grader", "metric"), competition.grader.metric, "grader", catalog.graders
-            )
+            _missing_reference(entry, ("grader", "metric"), competition.grader.metric, "grader", catalog.graders)
         )
     else:
         errors += _leaderboard_errors(entry, competition, catalog.grader(competition.grader.metric).direction)
@@ -194,15 +188,11 @@ def _suite_errors(catalog: Catalog, entry: Entry) -> list[SpecError]:
     for index, member in enumerate(suite.competitions):
         if member not in catalog.competitions:
             errors.append(
-                _missing_reference(
-                    entry, ("competitions", index), member, "competition", catalog.competitions
-                )
+                _missing_reference(entry, ("competitions", index), member, "competition", catalog.competitions)
             )
     for index, scaffold in enumerate(suite.scaffolds):
         if scaffold not in catalog.scaffolds:
-            errors.append(
-                _missing_reference(entry, ("scaffolds", index), scaffold, "scaffold", catalog.scaffolds)
-            )
+            errors.append(_missing_reference(entry, ("scaffolds", index), scaffold, "scaffold", catalog.scaffolds))
     return errors
 
 
@@ -219,16 +209,12 @@ def _file_errors(catalog: Catalog, entry: Entry, key_path: tuple[str, ...], rela
         ]
     if not target.is_file():
         return [
-            entry.loaded.error(
-                key_path, f"file {relative!r} does not exist", f"a file in {display_path(entry.folder)}"
-            )
+            entry.loaded.error(key_path, f"file {relative!r} does not exist", f"a file in {display_path(entry.folder)}")
         ]
     return []
 
 
-def _hook_errors(
-    catalog: Catalog, entry: Entry, key_path: tuple[str, ...], hook: str | None
-) -> list[SpecError]:
+def _hook_errors(catalog: Catalog, entry: Entry, key_path: tuple[str, ...], hook: str | None) -> list[SpecError]:
     if hook is None:
         return []
     module, _, _function = hook.partition(":")

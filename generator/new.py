@@ -24,17 +24,14 @@ def render_new_spec(kind: str, spec_id: str, specs_root: Path, overwrite: bool =
         raise NewSpecError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if not re.match(ID_PATTERN, spec_id):
         raise NewSpecError(
-            f"{spec_id!r} is not a valid id; use letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit"
+            f"{spec_id!r} is not a valid id; use letters, digits, '.', '_' and '-', starting with a letter or digit"
         )
     destination = _destination(kind, spec_id, specs_root)
     if destination.exists() and not overwrite:
         raise NewSpecError(f"{destination} exists; pick another id or pass --force to overwrite it")
     with tempfile.TemporaryDirectory() as scratch:
         rendered = Path(
-            cookiecutter(
-                str(TEMPLATES / kind), no_input=True, output_dir=scratch, extra_context={"id": spec_id}
-            )
+            cookiecutter(str(TEMPLATES / kind), no_input=True, output_dir=scratch, extra_context={"id": spec_id})
         )
         destination.parent.mkdir(parents=True, exist_ok=True)
         if kind == "competition":  # a folder: spec, description, room for hooks

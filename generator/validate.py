@@ -31,21 +31,13 @@ def _located(loaded: LoadedSpec, model: type[BaseModel], error: ErrorDetails) ->
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loaded.data, key_path[:-1])
         key = str(key_path[-1])
-        return loaded.error(
-            key_path, f"unknown key {key!r}", f"{one_of(allowed)}{did_you_mean(key, allowed)}"
-        )
+        return loaded.error(key_path, f"unknown key {key!r}", f"{one_of(allowed)}{did_you_mean(key, allowed)}")
     if kind == "missing":
-        return loaded.error(
-            key_path, f"required key {key_path[-1]!r} is missing", f"add `{key_path[-1]}:` here"
-        )
+        return loaded.error(key_path, f"required key {key_path[-1]!r} is missing", f"add `{key_path[-1]}:` here")
     if kind in ("literal_error", "union_tag_invalid", "enum"):
         choices = _choices(error)
         given = error.get("input")
-        given = (
-            given.get(error["ctx"].get("discriminator", "").strip("'"), given)
-            if isinstance(given, dict)
-            else given
-        )
+        given = given.get(error["ctx"].get("discriminator", "").strip("'"), given) if isinstance(given, dict) else given
         return loaded.error(
             key_path, f"{given!r} is not allowed", f"{one_of(choices)}{did_you_mean(str(given), choices)}"
         )
@@ -167,10 +159,6 @@ def _pick_model(annotation: Any, node: Any) -> Any:
     kind = node.get("kind") if isinstance(node, dict) else None
     for candidate in models:
         field = candidate.model_fields.get("kind")
-        if (
-            field is not None
-            and get_origin(field.annotation) is Literal
-            and kind in get_args(field.annotation)
-        ):
+        if field is not None and get_origin(field.annotation) is Literal and kind in get_args(field.annotation):
             return candidate
     return models[0] if len(models) == 1 else (members[0] if len(members) == 1 else annotation)

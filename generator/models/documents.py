@@ -97,9 +97,7 @@ class Image(Part):
 class Scaffold(Document):
     kind: ClassVar[str] = "scaffold"
     name: str = Field(min_length=1)
-    agent: Literal["dummy", "baseline", "aide", "stop", "command"] = Field(
-        description="which agent design this is"
-    )
+    agent: Literal["dummy", "baseline", "aide", "stop", "command"] = Field(description="which agent design this is")
     summary: str = ""
     model: ModelEndpoint | None = None
     params: dict[str, Any] = Field(default_factory=dict, description="agent-specific settings")

@@ -41,8 +41,5 @@ def resolve_competition(competition_id: str) -> ResolvedCompetition:
         )
     grader_id = specs.competition(competition_id).grader.metric
     if grader_id not in specs.graders:
-        fail(
-            f"competition {competition_id!r} names grader {grader_id!r}, which does not exist; "
-            "run `podium validate`."
-        )
+        fail(f"competition {competition_id!r} names grader {grader_id!r}, which does not exist; run `podium validate`.")
     return resolve(specs, competition_id)

@@ -140,8 +140,7 @@ def fetch_leaderboard_command(
     origin: str = typer.Option(
         None,
         "--from",
-        help="kaggle, mlebench, or a folder holding <id>/leaderboard.csv; "
-        "default: the spec's leaderboard.source.",
+        help="kaggle, mlebench, or a folder holding <id>/leaderboard.csv; default: the spec's leaderboard.source.",
     ),
 ) -> None:
     """Fetch a competition's human leaderboard into the cache, after checking its pin."""

@@ -42,15 +42,9 @@ def grade(
     submission: Path | None = typer.Argument(None, metavar="SUBMISSION.csv", help="The submission to grade."),
     competition_id: str | None = typer.Option(None, "--competition", "-c", help="Competition id."),
     answers: Path | None = typer.Option(None, "--answers", help="Answers CSV; default: the prepared data's."),
-    leaderboard: Path | None = typer.Option(
-        None, "--leaderboard", help="Leaderboard CSV; default: looked up."
-    ),
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Prepared data folder; default: $PODIUM_DATA_DIR."
-    ),
-    batch: Path | None = typer.Option(
-        None, "--batch", help="JSONL of {competition_id, submission_path} lines."
-    ),
+    leaderboard: Path | None = typer.Option(None, "--leaderboard", help="Leaderboard CSV; default: looked up."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Prepared data folder; default: $PODIUM_DATA_DIR."),
+    batch: Path | None = typer.Option(None, "--batch", help="JSONL of {competition_id, submission_path} lines."),
     out: Path | None = typer.Option(None, "--out", help="Folder for the batch's reports (with --batch)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON only."),
 ) -> None:
@@ -190,16 +184,10 @@ def leaderboard_thresholds(
 
 @leaderboard_app.command("place")
 def leaderboard_place(
-    score: float = typer.Argument(
-        ..., metavar="SCORE", help="The score to place (`--` before a negative one)."
-    ),
+    score: float = typer.Argument(..., metavar="SCORE", help="The score to place (`--` before a negative one)."),
     competition_id: str | None = typer.Option(None, "--competition", "-c", help="Competition id."),
-    leaderboard: Path | None = typer.Option(
-        None, "--leaderboard", help="Leaderboard CSV; default: looked up."
-    ),
-    direction: DirectionChoice | None = typer.Option(
-        None, "--direction", help="Needed without --competition."
-    ),
+    leaderboard: Path | None = typer.Option(None, "--leaderboard", help="Leaderboard CSV; default: looked up."),
+    direction: DirectionChoice | None = typer.Option(None, "--direction", help="Needed without --competition."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
 ) -> None:
     """Where a score would have placed among the human teams: medal, rank, percentile."""

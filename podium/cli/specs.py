@@ -134,10 +134,7 @@ def list_competitions(
         table.add_column(column)
     for row in rows:
         table.add_row(
-            *(
-                str(row[c])
-                for c in ("id", "name", "metric", "direction", "complexity", "source", "leaderboard")
-            )
+            *(str(row[c]) for c in ("id", "name", "metric", "direction", "complexity", "source", "leaderboard"))
         )
     console.print(table)
 

@@ -27,8 +27,7 @@ from podium.runtime.spec.resolved import ResolvedCompetition
 
 Origin = Literal["kaggle", "mlebench"] | Path
 MLEBENCH_MEDIA_URL = (
-    "https://media.githubusercontent.com/media/openai/mle-bench/main/mlebench/competitions/"
-    "{id}/leaderboard.csv"
+    "https://media.githubusercontent.com/media/openai/mle-bench/main/mlebench/competitions/{id}/leaderboard.csv"
 )
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/"
 DOWNLOAD_TIMEOUT = 60  # seconds without a byte before the MLE-bench download gives up

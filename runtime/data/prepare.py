@@ -139,9 +139,7 @@ def _disk_full_explained(competition_id: str, root: Path) -> Iterator[None]:
         ) from None
 
 
-def _result(
-    competition_id: str, prepared: Path, marker: DoneMarker, *, skipped: bool, started: float
-) -> PrepareResult:
+def _result(competition_id: str, prepared: Path, marker: DoneMarker, *, skipped: bool, started: float) -> PrepareResult:
     rows = {name: entry.table.rows for name, entry in marker.files.items() if entry.table}
     seconds = time.perf_counter() - started
     return PrepareResult(competition_id, prepared, skipped, rows, seconds)
@@ -214,9 +212,7 @@ def build_prepared(
         private.mkdir()
         raw = root / "raw"
         if competition.prepare.split is not None:
-            split_declaratively(
-                competition.prepare, competition.prepare.split, raw, public, private, progress
-            )
+            split_declaratively(competition.prepare, competition.prepare.split, raw, public, private, progress)
         else:
             run_hook(competition.prepare, raw, public, private, spec_dir, progress)
         (public / DESCRIPTION).write_text(competition.description, encoding="utf-8")
@@ -353,9 +349,7 @@ def split_rows(table: pd.DataFrame, split: Split, source: Path) -> tuple[pd.Data
             train_rows, test_rows = next(splitter.split(table, groups=table[split.group]))
             return table.iloc[train_rows], table.iloc[test_rows]
         stratify = table[split.stratify] if split.stratify else None
-        train, test = train_test_split(
-            table, test_size=test_size, random_state=split.random_state, stratify=stratify
-        )
+        train, test = train_test_split(table, test_size=test_size, random_state=split.random_state, stratify=stratify)
     except ValueError as error:
         raise DataError(
             f"cannot split {source.name} ({len(table)} rows) with test_size={split.test_size}: {error}"

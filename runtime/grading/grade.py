@@ -155,9 +155,7 @@ def _placement_fields(
     if isinstance(outcome, Invalid):
         # MLE-bench reports the thresholds and no medal for an invalid submission.
         limits = thresholds(leaderboard.scores)
-        medals = dict.fromkeys(
-            ("any_medal", "gold_medal", "silver_medal", "bronze_medal", "above_median"), False
-        )
+        medals = dict.fromkeys(("any_medal", "gold_medal", "silver_medal", "bronze_medal", "above_median"), False)
         return {**common, **_threshold_fields(limits), **medals}
     placement = place(outcome, leaderboard.scores, competition.grader.direction)
     return {

@@ -70,9 +70,7 @@ class GradingReport(BaseModel):
         return self.model_dump(mode="json")
 
 
-def failed_report(
-    competition_id: str | None, submission_path: str, error: str, seconds: float = 0.0
-) -> GradingReport:
+def failed_report(competition_id: str | None, submission_path: str, error: str, seconds: float = 0.0) -> GradingReport:
     """A report for a submission that could not be graded at all (not the agent's fault)."""
     return GradingReport(
         competition_id=competition_id,

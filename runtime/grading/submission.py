@@ -225,9 +225,7 @@ def _reject_id_mismatch(ids: pa.Array, truth_ids: pa.Array, name: str, public_te
     _check_ids_unique(ids, name)
     _check_id_sets(ids, truth_ids, name, public_test)
     # Unique ids, same set: the counts cannot differ; kept so that every path names a problem.
-    raise _Reject(
-        f"{name} has {len(ids)} rows, the answers {len(truth_ids)}; write one row per id of {public_test}"
-    )
+    raise _Reject(f"{name} has {len(ids)} rows, the answers {len(truth_ids)}; write one row per id of {public_test}")
 
 
 def _check_ids_present(ids: pa.Array, name: str, id_column: str) -> None:
@@ -250,15 +248,12 @@ def _check_id_sets(ids: pa.Array, truth_ids: pa.Array, name: str, public_test: s
     if len(missing):
         count, example = _plural(len(missing), "id", "ids"), missing[0].as_py()
         raise _Reject(
-            f"{name} is missing {count} of the answers, e.g. {example!r}; "
-            f"write one row per id of {public_test}"
+            f"{name} is missing {count} of the answers, e.g. {example!r}; write one row per id of {public_test}"
         )
     extra = ids.filter(pc.invert(pc.is_in(ids, value_set=truth_ids)))
     if len(extra):
         count, example = _plural(len(extra), "id that is", "ids that are"), extra[0].as_py()
-        raise _Reject(
-            f"{name} has {count} not in the answers, e.g. {example!r}; write only the ids of {public_test}"
-        )
+        raise _Reject(f"{name} has {count} not in the answers, e.g. {example!r}; write only the ids of {public_test}")
 
 
 def _duplicated(ids: pa.Array | pa.ChunkedArray) -> list[tuple[str, int]]:
@@ -280,9 +275,7 @@ def _check_values(pred: pa.Table, name: str, rules: SubmissionRules) -> None:
                 raise _Reject(f"{where} has {_plural(count, *problem)}, e.g. at id {first_id!r}; {fix}")
 
 
-def _number_checks(
-    values: pa.ChunkedArray, probabilities: bool
-) -> list[tuple[pa.ChunkedArray, tuple[str, str], str]]:
+def _number_checks(values: pa.ChunkedArray, probabilities: bool) -> list[tuple[pa.ChunkedArray, tuple[str, str], str]]:
     """(rows flagged, what is wrong (one, many), what to do) per check, in reporting order."""
     needs = "every row needs a finite number"
     checks = [

@@ -74,9 +74,7 @@ def test_verify_fails_after_corruption(toy: Path) -> None:
     answers.write_text(answers.read_text().replace(",0\n", ",1\n"))
     code, output = run("data", "verify", "toy", "--data-dir", str(toy))
     assert code == 1
-    assert (
-        "error: private/test.csv: content differs: same 10 rows and 2 columns, but values changed" in output
-    )
+    assert "error: private/test.csv: content differs: same 10 rows and 2 columns, but values changed" in output
 
 
 def test_data_dir_comes_from_the_environment(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,9 +94,7 @@ def test_prepare_a_suite_isolates_failures(toy: Path, specs_tree: Path) -> None:
     assert "toy │ prepared" in output  # the other member was prepared all the same
 
 
-def test_kaggle_flag_without_credentials_is_one_clear_error(
-    toy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_kaggle_flag_without_credentials_is_one_clear_error(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("kaggle")
     monkeypatch.setenv("HOME", str(toy.parent / "home"))
     monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(toy.parent / "home" / ".kaggle"))
@@ -169,9 +165,7 @@ def test_leaderboard_with_the_wrong_pin_is_not_cached(
     tampered.mkdir(parents=True)
     original = (anchors() / "spaceship-titanic" / "leaderboard.csv").read_text()
     (tampered / "leaderboard.csv").write_text(original.replace("0.82815", "0.99999", 1))
-    code, output = run(
-        "fetch", "spaceship-titanic", "--from", str(tmp_path / "boards"), target=leaderboard_app()
-    )
+    code, output = run("fetch", "spaceship-titanic", "--from", str(tmp_path / "boards"), target=leaderboard_app())
     assert code == 1 and "not accepted" in output and "pins e071aca0" in output
     assert not list((tmp_path / "cache").rglob("leaderboard.csv"))
 
@@ -196,12 +190,8 @@ def test_leaderboard_fetch_of_an_lfs_pointer_says_to_pull(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     checkout = tmp_path / "mle-bench" / "mlebench" / "competitions" / "spaceship-titanic"
     checkout.mkdir(parents=True)
-    (checkout / "leaderboard.csv").write_text(
-        "version https://git-lfs.github.com/spec/v1\noid sha256:e0\nsize 1\n"
-    )
-    code, output = run(
-        "fetch", "spaceship-titanic", "--from", str(tmp_path / "mle-bench"), target=leaderboard_app()
-    )
+    (checkout / "leaderboard.csv").write_text("version https://git-lfs.github.com/spec/v1\noid sha256:e0\nsize 1\n")
+    code, output = run("fetch", "spaceship-titanic", "--from", str(tmp_path / "mle-bench"), target=leaderboard_app())
     assert code == 1 and "Git LFS pointer" in output and "git lfs pull" in output
 
 

@@ -78,9 +78,7 @@ def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     boards = tmp_path / "boards"
     for competition_id in ("toy", "wrong-pin"):
         (boards / competition_id).mkdir(parents=True)
-        (boards / competition_id / "leaderboard.csv").write_text(
-            "score\n" + "\n".join(map(str, BOARD)) + "\n"
-        )
+        (boards / competition_id / "leaderboard.csv").write_text("score\n" + "\n".join(map(str, BOARD)) + "\n")
     pin = hashlib.sha256((boards / "toy" / "leaderboard.csv").read_bytes()).hexdigest()
     specs = {
         "toy": competition("toy", pin),
@@ -168,9 +166,7 @@ def test_no_leaderboard_is_graded_with_a_note(toy: Path) -> None:
     (toy / "boards" / "toy" / "leaderboard.csv").unlink()
     report = run_json("grade", str(submission(toy, 10)), "-c", "toy")
     assert (
-        report["score"] == 1.0
-        and report["gold_medal"] is None
-        and "no leaderboard found" in report["leaderboard_note"]
+        report["score"] == 1.0 and report["gold_medal"] is None and "no leaderboard found" in report["leaderboard_note"]
     )
 
 
@@ -276,9 +272,7 @@ def test_place_against_a_file(toy: Path) -> None:
     board = str(toy / "boards" / "toy" / "leaderboard.csv")
     data = run_json("leaderboard", "place", "0.1", "--leaderboard", board, "--direction", "maximize")
     assert (data["medal"], data["rank"], data["percentile"], data["above_median"]) == (None, 11, 0.0, False)
-    negative = run(
-        "leaderboard", "place", "--leaderboard", board, "--direction", "maximize", "--json", "--", "-3"
-    )
+    negative = run("leaderboard", "place", "--leaderboard", board, "--direction", "maximize", "--json", "--", "-3")
     assert negative.exit_code == 0 and json.loads(negative.stdout)["rank"] == 11
 
 

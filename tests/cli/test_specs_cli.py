@@ -113,8 +113,7 @@ def test_list_competitions_json(specs_tree: Path) -> None:
     assert code == 0
     assert [r["id"] for r in rows] == ["spaceship-titanic", "titanic", "house-prices"]
     assert (
-        rows[0] | {"metric": "accuracy", "direction": "maximize", "source": "pypi", "leaderboard": "pinned"}
-        == rows[0]
+        rows[0] | {"metric": "accuracy", "direction": "maximize", "source": "pypi", "leaderboard": "pinned"} == rows[0]
     )
 
 

@@ -41,15 +41,12 @@ def test_id_must_equal_the_file_name(specs_tree: Path) -> None:
     edit(specs_tree, "graders/accuracy.yaml", "id: accuracy", "id: accuracy2")
     errors = messages(specs_tree)
     assert any(
-        "graders/accuracy.yaml:3:1: id: id 'accuracy2' differs from the file name; id: accuracy" in e
-        for e in errors
+        "graders/accuracy.yaml:3:1: id: id 'accuracy2' differs from the file name; id: accuracy" in e for e in errors
     )
 
 
 def test_duplicate_ids_are_reported(specs_tree: Path) -> None:
-    (specs_tree / "graders" / "accuracy.yml").write_text(
-        (specs_tree / "graders" / "accuracy.yaml").read_text()
-    )
+    (specs_tree / "graders" / "accuracy.yml").write_text((specs_tree / "graders" / "accuracy.yaml").read_text())
     assert any("id 'accuracy' is taken" in e for e in messages(specs_tree))
 
 
@@ -73,14 +70,11 @@ def test_missing_description_and_hook_files(specs_tree: Path) -> None:
 
 
 def test_suite_members_must_exist(specs_tree: Path) -> None:
-    edit(
-        specs_tree, "suites/offline.yaml", "[spaceship-titanic, titanic, house-prices]", "[spaceship-titanik]"
-    )
+    edit(specs_tree, "suites/offline.yaml", "[spaceship-titanic, titanic, house-prices]", "[spaceship-titanik]")
     edit(specs_tree, "suites/offline.yaml", "scaffolds: [dummy]", "scaffolds: [dumy]")
     errors = messages(specs_tree)
     assert any(
-        "competitions[0]: no competition named 'spaceship-titanik'" in e
-        and "did you mean 'spaceship-titanic'" in e
+        "competitions[0]: no competition named 'spaceship-titanik'" in e and "did you mean 'spaceship-titanic'" in e
         for e in errors
     )
     assert any("scaffolds[0]: no scaffold named 'dumy'" in e for e in errors)
@@ -128,7 +122,6 @@ def test_leaderboard_pin_and_direction_are_checked(
     monkeypatch.setenv("PODIUM_LEADERBOARDS", str(boards))
     errors = messages(specs_tree)
     assert any(
-        "spaceship-titanic/spec.yaml:28:1: leaderboard:" in e and "competition pins e071aca0" in e
-        for e in errors
+        "spaceship-titanic/spec.yaml:28:1: leaderboard:" in e and "competition pins e071aca0" in e for e in errors
     )
     assert any("titanic/spec.yaml" in e and "not sorted for direction 'maximize'" in e for e in errors)

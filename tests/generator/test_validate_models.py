@@ -29,7 +29,9 @@ grader:
   metric: accuracy
 limits: {time: 2h, memory: 4GiB}
 """
-GRADER = "spec_version: 1\nid: acc\nname: Acc\nsummary: s\ndirection: maximize\ninputs: [labels]\nimplementation: accuracy\n"
+GRADER = (
+    "spec_version: 1\nid: acc\nname: Acc\nsummary: s\ndirection: maximize\ninputs: [labels]\nimplementation: accuracy\n"
+)
 SCAFFOLD = "spec_version: 1\nid: d\nname: D\nagent: dummy\n"
 SUITE = "spec_version: 1\nid: s\ncompetitions: [demo]\nscaffolds: [d]\nseeds: [0, 1]\n"
 
@@ -99,7 +101,5 @@ def test_rejections_are_located_and_explained(
 
 
 def test_all_errors_are_reported_not_only_the_first(tmp_path: Path) -> None:
-    text = COMPETITION.replace("complexity: low", "complexity: x").replace(
-        "  metric: accuracy", "  metirc: accuracy"
-    )
+    text = COMPETITION.replace("complexity: low", "complexity: x").replace("  metric: accuracy", "  metirc: accuracy")
     assert len(errors_for(tmp_path, Competition, text)) >= 3

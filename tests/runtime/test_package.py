@@ -19,9 +19,12 @@ ANSWERS = "PassengerId,Transported,HomePlanet\n0001_01,True,Earth\n0002_01,False
 def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """spaceship-titanic built from the shipped specs, not installed: the shim's target file."""
     out = tmp_path_factory.mktemp("generated")
-    catalog = load_catalog(Path(__file__).resolve().parents[2] / "specs")
-    package = compiler.plan(catalog, "competition", "spaceship-titanic")
-    compiler.render_package(package, out / "spaceship-titanic")
+    with pytest.MonkeyPatch.context() as patch:  # module scope runs before the autouse isolation
+        patch.setenv("XDG_CACHE_HOME", str(out / "cache"))
+        patch.delenv("PODIUM_LEADERBOARDS", raising=False)
+        catalog = load_catalog(Path(__file__).resolve().parents[2] / "specs")
+        package = compiler.plan(catalog, "competition", "spaceship-titanic")
+        compiler.render_package(package, out / "spaceship-titanic")
     return out / "spaceship-titanic/podium_pkg_spaceship_titanic/spec.json"
 
 
@@ -70,9 +73,7 @@ def test_validate_says_valid_or_why_not_and_never_the_score(
     assert code == 1 and out.startswith("invalid: ")
 
 
-def test_grade_prints_an_mlebench_report(
-    spec_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_grade_prints_an_mlebench_report(spec_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = submission(data, "0001_01,True\n0002_01,True\n0003_01,True\n")
     code, out, _ = run(spec_path, capsys, "grade", str(path))
     report = json.loads(out)
@@ -82,17 +83,13 @@ def test_grade_prints_an_mlebench_report(
     assert report["gold_medal"] is None or report["gold_medal"] is False  # no leaderboard at hand
 
 
-def test_missing_answers_tell_what_to_run(
-    spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_answers_tell_what_to_run(spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = submission(tmp_path, "0001_01,True\n")
     code, _, err = run(spec_path, capsys, "grade", str(path), "--data-dir", str(tmp_path / "empty"))
     assert code == 1 and "podium-spaceship-titanic prepare" in err
 
 
-def test_an_edited_spec_is_refused(
-    spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_edited_spec_is_refused(spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy = tmp_path / "pkg"
     copy.mkdir()
     (copy / "spec.sha256").write_text((spec_path.parent / "spec.sha256").read_text())

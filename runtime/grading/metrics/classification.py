@@ -143,8 +143,7 @@ def predicted_labels(pred: pd.DataFrame, column: str, params: dict[str, Any]) ->
     if missing.any():
         position = int(np.argmax(missing))
         raise MetricInputError(
-            f"Column {column!r} must hold a label on every row; "
-            f"it is empty at {row_label(pred, position, params)}."
+            f"Column {column!r} must hold a label on every row; it is empty at {row_label(pred, position, params)}."
         )
     return label_strings(pred[column])
 
@@ -203,9 +202,7 @@ def mean_column_auc(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> f
     return float(np.mean(aucs))
 
 
-def _with_tpr_points(
-    fpr: np.ndarray, tpr: np.ndarray, levels: Sequence[float]
-) -> tuple[np.ndarray, np.ndarray]:
+def _with_tpr_points(fpr: np.ndarray, tpr: np.ndarray, levels: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     """Add ROC points where the curve crosses each TPR level, so bands integrate exactly."""
     new = [level for level in levels if level not in tpr]
     # The ROC curve is monotone, so FPR is a function of TPR along the rising parts.
@@ -274,8 +271,7 @@ def jigsaw_bias_auc(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> f
         defined = [aucs[kind] for aucs in per_identity if aucs[kind] is not None]
         if not defined:
             raise MetricInputError(
-                "No identity subgroup holds both classes, so the bias AUCs are undefined; "
-                "grade on a larger split."
+                "No identity subgroup holds both classes, so the bias AUCs are undefined; grade on a larger split."
             )
         with np.errstate(divide="ignore"):  # an AUC of 0 gives a power mean of 0
             from scipy.stats import pmean  # scipy.stats costs 0.4 s to import; only Jigsaw needs it
@@ -404,9 +400,7 @@ def weighted_multilabel_log_loss(truth: pd.DataFrame, pred: pd.DataFrame, **para
     weights = np.where(y_true == 1, positive, negative)
     # Normalising each row's weights to sum 1 turns sklearn's weighted mean into the row mean.
     sample_weight = weights / weights.sum(axis=1, keepdims=True)
-    return float(
-        log_loss(y_true.ravel(), proba.ravel(), sample_weight=sample_weight.ravel(), labels=[0.0, 1.0])
-    )
+    return float(log_loss(y_true.ravel(), proba.ravel(), sample_weight=sample_weight.ravel(), labels=[0.0, 1.0]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -470,8 +464,7 @@ def probabilistic_f1(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> 
     proba = probability_values(pred, [column], params)[:, 0]
     if not positive.any():
         raise MetricInputError(
-            "The answers hold no positive case, so probabilistic F1 is undefined; "
-            "grade on a split that contains one."
+            "The answers hold no positive case, so probabilistic F1 is undefined; grade on a split that contains one."
         )
     soft_true_positives = proba[positive].sum()
     if soft_true_positives == 0:
@@ -534,9 +527,7 @@ def lwlrap(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     rows = labels_per_row > 0
     if not rows.any():
         raise ValueError("lwlrap needs at least one answer row with a true label")
-    return float(
-        label_ranking_average_precision_score(y_true[rows], scores[rows], sample_weight=labels_per_row[rows])
-    )
+    return float(label_ranking_average_precision_score(y_true[rows], scores[rows], sample_weight=labels_per_row[rows]))
 
 
 @metric("kl-divergence", "minimize", "mean over rows of KL(truth || prediction)")

@@ -159,9 +159,7 @@ def _detections_from_rows(
     boxes: dict[Hashable, Detections] = {}
     for row_id, rows in frame.groupby(id_column, sort=False):
         labels = np.array([_canonical_label(v) for v in rows[columns["label"]]], dtype=object)
-        numbers = {
-            field: rows[column].to_numpy(dtype=float) for field, column in columns.items() if field != "label"
-        }
+        numbers = {field: rows[column].to_numpy(dtype=float) for field, column in columns.items() if field != "label"}
         with _blame(row_id, from_answers=True):
             if not all(np.isfinite(values).all() for values in numbers.values()):
                 raise MetricInputError("a box coordinate is missing or not finite")
@@ -391,9 +389,7 @@ def point_in_box_f1(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> f
     id_column, default_column = params["id_column"], params["targets"][0]
     truth_column = params.get("truth_column", default_column)
     pred_column = params.get("pred_column", default_column)
-    truths = _detections_from_strings(
-        truth, truth_column, id_column, ("label", "x", "y", "w", "h"), from_answers=True
-    )
+    truths = _detections_from_strings(truth, truth_column, id_column, ("label", "x", "y", "w", "h"), from_answers=True)
     counts = np.zeros(3, dtype=np.int64)  # tp, fp, fn
     for row_id, cell in zip(pred[id_column].tolist(), pred[pred_column].tolist(), strict=True):
         with _blame(row_id, from_answers=False):

@@ -54,9 +54,7 @@ def _scored_rows(truth: pd.DataFrame, params: dict[str, Any]) -> np.ndarray:
     return (truth[params["mask_column"]] == params.get("mask_equals", True)).to_numpy(dtype=bool)
 
 
-def _target_values(
-    truth: pd.DataFrame, pred: pd.DataFrame, params: dict[str, Any]
-) -> tuple[np.ndarray, np.ndarray]:
+def _target_values(truth: pd.DataFrame, pred: pd.DataFrame, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Answers and predictions of the targets as float matrices, scored rows only."""
     targets = list(params["targets"])
     y_pred = numeric_values(pred, targets, params)

@@ -51,9 +51,7 @@ def parse_rle(text: str, n_pixels: int) -> tuple[np.ndarray, np.ndarray]:
     """0-based run `(starts, ends)` of a Kaggle RLE string, validated, touching runs merged."""
     tokens = text.split()
     if len(tokens) % 2:
-        raise MetricInputError(
-            f"the RLE has an odd number of tokens ({len(tokens)}); write 'start length' pairs"
-        )
+        raise MetricInputError(f"the RLE has an odd number of tokens ({len(tokens)}); write 'start length' pairs")
     try:
         runs = np.array(tokens, dtype=np.int64).reshape(-1, 2)
     except (ValueError, OverflowError):
@@ -67,9 +65,7 @@ def parse_rle(text: str, n_pixels: int) -> tuple[np.ndarray, np.ndarray]:
     if (starts[1:] < ends[:-1]).any():
         raise MetricInputError("RLE runs must be sorted by start and must not overlap")
     if len(ends) and ends[-1] > n_pixels:
-        raise MetricInputError(
-            f"an RLE run ends at pixel {ends[-1]} but the image has only {n_pixels} pixels"
-        )
+        raise MetricInputError(f"an RLE run ends at pixel {ends[-1]} but the image has only {n_pixels} pixels")
     return _merge_touching_runs(starts, ends)
 
 
@@ -169,9 +165,7 @@ def _read_masks(
     return masks
 
 
-def _mask_pairs(
-    truth: pd.DataFrame, pred: pd.DataFrame, params: dict[str, Any]
-) -> list[tuple[CocoRle, CocoRle]]:
+def _mask_pairs(truth: pd.DataFrame, pred: pd.DataFrame, params: dict[str, Any]) -> list[tuple[CocoRle, CocoRle]]:
     """(truth, prediction) masks row by row; the frames are aligned by the grader."""
     truth_column, pred_column = _rle_columns(params)
     shapes, order = _image_shapes(truth, params), _rle_order(params)

@@ -33,9 +33,7 @@ def _texts(frame: pd.DataFrame, column: str) -> list[str]:
     return [str(value) for value in frame[column].fillna("")]
 
 
-def _paired_texts(
-    truth: pd.DataFrame, pred: pd.DataFrame, params: dict[str, Any]
-) -> tuple[list[str], list[str]]:
+def _paired_texts(truth: pd.DataFrame, pred: pd.DataFrame, params: dict[str, Any]) -> tuple[list[str], list[str]]:
     column = single_target(params)
     return _texts(truth, column), _texts(pred, column)
 
@@ -73,8 +71,7 @@ def sequence_edit_rate(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -
     if total == 0:
         raise ValueError("the answers hold no tokens, so the edit rate is undefined")
     edits = sum(
-        Levenshtein.distance(tokens, text.split())
-        for tokens, text in zip(expected_tokens, predicted, strict=True)
+        Levenshtein.distance(tokens, text.split()) for tokens, text in zip(expected_tokens, predicted, strict=True)
     )
     return float(edits / total)
 

@@ -58,9 +58,7 @@ def test_ids_are_compared_as_text(tmp_path: Path) -> None:
 
 def test_large_integers_stay_exact(tmp_path: Path) -> None:
     # 2**53 + 1 and 2**53 are the same float; the digest must still tell them apart.
-    assert digest_of(tmp_path, "id,n\na,9007199254740993\n") != digest_of(
-        tmp_path, "id,n\na,9007199254740992\n"
-    )
+    assert digest_of(tmp_path, "id,n\na,9007199254740993\n") != digest_of(tmp_path, "id,n\na,9007199254740992\n")
 
 
 def test_table_checksum_counts_rows_and_columns(tmp_path: Path) -> None:

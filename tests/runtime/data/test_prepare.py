@@ -42,9 +42,7 @@ def write_raw_table(folder: Path, rows: int = 200, seed: int = 0) -> Path:
     return path
 
 
-def make_competition(
-    data_folder: Path, source: dict[str, Any] | None = None, **prepare: Any
-) -> ResolvedCompetition:
+def make_competition(data_folder: Path, source: dict[str, Any] | None = None, **prepare: Any) -> ResolvedCompetition:
     split = prepare.pop("split", {"from": "train.csv", "test_size": 0.1, "random_state": 0})
     return ResolvedCompetition.model_validate(
         {
@@ -134,9 +132,7 @@ def test_public_and_private_never_share_an_id(raw_folder: Path, tmp_path: Path) 
 
 
 def test_targets_and_hidden_columns_never_reach_public_test_files(raw_folder: Path, tmp_path: Path) -> None:
-    competition = make_competition(
-        raw_folder, drop_from_test=["Secret"], sample_submission={"fill": {TARGET: False}}
-    )
+    competition = make_competition(raw_folder, drop_from_test=["Secret"], sample_submission={"fill": {TARGET: False}})
     prepared = prepare_competition(competition, tmp_path / "data").prepared_dir
     public_test = read(prepared / "public" / "test.csv")
     assert TARGET not in public_test.columns and "Secret" not in public_test.columns
@@ -285,9 +281,7 @@ def test_an_interrupted_fetch_leaves_no_marker_and_no_prepared_folder(tmp_path: 
 
 
 def test_stale_builds_of_dead_processes_are_removed(raw_folder: Path, tmp_path: Path) -> None:
-    finished = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(finished.stdout)
     stale = tmp_path / "data" / "toy" / f".prepared.tmp-{dead_pid}"
     (stale / "public").mkdir(parents=True)

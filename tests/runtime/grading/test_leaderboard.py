@@ -132,10 +132,7 @@ def test_anchor_placement_rules(path: Path) -> None:
         medals = [placed.gold_medal, placed.silver_medal, placed.bronze_medal]
         assert sum(medals) == 1, "a score at a threshold wins exactly one medal (inclusive, exclusive)"
         assert placed.rank == 1 + sum(_better(s, placed.score, direction) for s in board.scores)
-        assert (
-            placed.percentile
-            == sum(_better(placed.score, s, direction) for s in board.scores) / board.n_teams
-        )
+        assert placed.percentile == sum(_better(placed.score, s, direction) for s in board.scores) / board.n_teams
     if round(limits.median, 5) == limits.median:
         assert not place(limits.median, board.scores, direction).above_median
     best = place(board.scores[0], board.scores, direction)

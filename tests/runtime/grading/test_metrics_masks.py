@@ -278,9 +278,7 @@ def test_one_box_per_row_answers_vinbigdata_style() -> None:
             "y_max": [40.0, 80.0, 1.0],
         }
     )
-    submission = pd.DataFrame(
-        {"image_id": ["a", "b"], "PredictionString": ["3 0.9 10 10 40 40", "14.0 1 0 0 1 1"]}
-    )
+    submission = pd.DataFrame({"image_id": ["a", "b"], "PredictionString": ["3 0.9 10 10 40 40", "14.0 1 0 0 1 1"]})
     params = {
         "id_column": "image_id",
         "targets": ["PredictionString"],

@@ -578,9 +578,7 @@ def test_haversine_p50_p95_matches_sklearn_haversine(rng: np.random.Generator) -
     lat_p, lon_p = lat + rng.normal(0, 1e-4, 60), lon + rng.normal(0, 1e-4, 60)
     trips = np.repeat(["t1", "t2", "t3"], 20)
     true_rad, pred_rad = np.radians(np.c_[lat, lon]), np.radians(np.c_[lat_p, lon_p])
-    d = np.array(
-        [haversine_distances(t[None], p[None])[0, 0] for t, p in zip(true_rad, pred_rad, strict=True)]
-    )
+    d = np.array([haversine_distances(t[None], p[None])[0, 0] for t, p in zip(true_rad, pred_rad, strict=True)])
     d *= 6_371_000
     expected = np.mean(
         [(np.quantile(d[trips == t], 0.5) + np.quantile(d[trips == t], 0.95)) / 2 for t in ["t1", "t2", "t3"]]
@@ -711,9 +709,7 @@ def test_map_at_k_matches_reference(rng: np.random.Generator) -> None:
     labels = [f"L{i}" for i in range(15)]
     truth = [" ".join(rng.choice(labels, rng.integers(1, 4), replace=False)) for _ in range(60)]
     pred = [" ".join(rng.choice(labels, rng.integers(0, 14))) for _ in range(60)]
-    expected = np.mean(
-        [_apk_reference(set(t.split()), p.split(), 12) for t, p in zip(truth, pred, strict=True)]
-    )
+    expected = np.mean([_apk_reference(set(t.split()), p.split(), 12) for t, p in zip(truth, pred, strict=True)])
     assert score("map-at-k", {"y": truth}, {"y": pred}, k=12) == pytest.approx(expected)
 
 
@@ -723,6 +719,4 @@ def test_rmse_log_matches_kaggle_house_prices_definition() -> None:
     score = get_metric("rmse-log")(truth, pred, id_column="Id", targets=["SalePrice"])
     assert score == pytest.approx(np.sqrt(0.5))  # one row off by exactly log e = 1
     with pytest.raises(MetricInputError, match="predict positive values"):
-        get_metric("rmse-log")(
-            truth, pred.assign(SalePrice=[0.0, 1.0]), id_column="Id", targets=["SalePrice"]
-        )
+        get_metric("rmse-log")(truth, pred.assign(SalePrice=[0.0, 1.0]), id_column="Id", targets=["SalePrice"])

@@ -74,9 +74,7 @@ def submission(tmp_path: Path, correct: int) -> Path:
     flip = {"True": "False", "False": "True"}
     labels = [y if n < correct else flip[y] for n, y in enumerate(TRUTH)]
     path = tmp_path / "submission.csv"
-    path.write_text(
-        "PassengerId,Transported\n" + "".join(f"{i},{y}\n" for i, y in zip(IDS, labels, strict=True))
-    )
+    path.write_text("PassengerId,Transported\n" + "".join(f"{i},{y}\n" for i, y in zip(IDS, labels, strict=True)))
     return path
 
 
@@ -113,11 +111,7 @@ def test_valid_submission_report(tmp_path: Path, answers: Path, board: Leaderboa
     assert report.score == 0.8 and report.error is None
     placed = place(0.8, board.scores, "maximize")
     assert report.bronze_medal and not report.silver_medal and not report.gold_medal and report.any_medal
-    assert (
-        (report.rank, report.percentile, report.n_teams)
-        == (placed.rank, placed.percentile, 10)
-        == (4, 0.6, 10)
-    )
+    assert (report.rank, report.percentile, report.n_teams) == (placed.rank, placed.percentile, 10) == (4, 0.6, 10)
     assert (report.gold_threshold, report.silver_threshold, report.bronze_threshold) == (0.95, 0.9, 0.8)
     assert report.median_threshold == 0.725 and report.above_median
     assert report.leaderboard_sha256 == board.sha256 and report.leaderboard_note is None
@@ -127,9 +121,7 @@ def test_valid_submission_report(tmp_path: Path, answers: Path, board: Leaderboa
 
 
 def test_report_json_has_the_contract_fields(tmp_path: Path, answers: Path, board: Leaderboard) -> None:
-    data = json.loads(
-        grade_submission(submission(tmp_path, 10), competition(), answers, board).model_dump_json()
-    )
+    data = json.loads(grade_submission(submission(tmp_path, 10), competition(), answers, board).model_dump_json())
     assert list(data)[: len(MLEBENCH_FIELDS)] == MLEBENCH_FIELDS
     assert set(PODIUM_FIELDS) <= set(data)
     assert data["gold_medal"] is True and data["score"] == 1.0
@@ -163,9 +155,7 @@ def test_no_leaderboard_means_null_placement_with_a_note(
     assert report.leaderboard_note and "no leaderboard found for toy-titanic" in report.leaderboard_note
     declared_none = grade_submission(submission(tmp_path, 9), competition(), answers, None)
     assert declared_none.leaderboard_note == "competition toy-titanic declares no leaderboard"
-    noted = grade_submission(
-        submission(tmp_path, 9), competition(), answers, None, leaderboard_note="offline"
-    )
+    noted = grade_submission(submission(tmp_path, 9), competition(), answers, None, leaderboard_note="offline")
     assert noted.leaderboard_note == "offline"
 
 
@@ -176,9 +166,7 @@ def test_scores_are_rounded_to_five_decimals(tmp_path: Path, answers: Path, cust
     assert report.score == 0.12346 and report.raw_score == 0.123456789
 
 
-def test_metric_receives_params_id_column_and_targets(
-    tmp_path: Path, answers: Path, custom_metrics: str
-) -> None:
+def test_metric_receives_params_id_column_and_targets(tmp_path: Path, answers: Path, custom_metrics: str) -> None:
     spec = competition(implementation=f"{custom_metrics}:echo", params={"k": 5})
     grade_submission(submission(tmp_path, 1), spec, answers, None)
     seen = sys.modules[custom_metrics].SEEN
@@ -212,9 +200,7 @@ def test_minimize_direction_with_rmse(tmp_path: Path) -> None:
     answers.write_text("id,y\n1,1.0\n2,2.0\n3,3.0\n")
     (tmp_path / "submission.csv").write_text("id,y\n3,3.0\n2,2.0\n1,2.0\n")
     spec = competition(implementation="rmse", direction="minimize", inputs=["numbers"], id="rmse")
-    spec = spec.model_copy(
-        update={"prepare": spec.prepare.model_copy(update={"id_column": "id", "targets": ["y"]})}
-    )
+    spec = spec.model_copy(update={"prepare": spec.prepare.model_copy(update={"id_column": "id", "targets": ["y"]})})
     board_path = tmp_path / "leaderboard.csv"
     board_path.write_text("score\n0.1\n0.5\n0.6\n0.9\n")
     report = grade_submission(tmp_path / "submission.csv", spec, answers, Leaderboard.from_csv(board_path))
@@ -230,9 +216,7 @@ def test_grading_impossible_raises(tmp_path: Path, answers: Path, custom_metrics
     with pytest.raises(GraderError, match="cannot import grader module"):
         grade_submission(submission(tmp_path, 1), competition(implementation="no_such_mod:f"), answers, None)
     with pytest.raises(GraderError, match="has no function 'absent'"):
-        grade_submission(
-            submission(tmp_path, 1), competition(implementation=f"{custom_metrics}:absent"), answers, None
-        )
+        grade_submission(submission(tmp_path, 1), competition(implementation=f"{custom_metrics}:absent"), answers, None)
 
 
 def test_aggregate_has_mlebench_totals(tmp_path: Path, answers: Path, board: Leaderboard) -> None:

@@ -72,22 +72,16 @@ def csv(header: str, rows: Sequence[tuple[str, ...]]) -> str:
 
 @pytest.fixture
 def label_answers(tmp_path: Path) -> Any:
-    text = csv(
-        "PassengerId,HomePlanet,Transported", [(i, "Earth", y) for i, y in zip(IDS, LABELS, strict=True)]
-    )
+    text = csv("PassengerId,HomePlanet,Transported", [(i, "Earth", y) for i, y in zip(IDS, LABELS, strict=True)])
     return read_answers(write(tmp_path / "answers.csv", text), LABEL_RULES)
 
 
 @pytest.fixture
 def prob_answers(tmp_path: Path) -> Any:
-    return read_answers(
-        write(tmp_path / "answers.csv", csv("id,p", [("1", "0"), ("2", "1"), ("3", "0")])), PROB_RULES
-    )
+    return read_answers(write(tmp_path / "answers.csv", csv("id,p", [("1", "0"), ("2", "1"), ("3", "0")])), PROB_RULES)
 
 
-def check(
-    tmp_path: Path, text: str | bytes, answers: Any, rules: SubmissionRules, name: str = "submission.csv"
-) -> Any:
+def check(tmp_path: Path, text: str | bytes, answers: Any, rules: SubmissionRules, name: str = "submission.csv") -> Any:
     return check_submission(write(tmp_path / name, text), answers, rules)
 
 
@@ -148,16 +142,12 @@ def test_utf8_with_bom_is_fine(tmp_path: Path, label_answers: Any) -> None:
 
 
 def test_ragged_rows(tmp_path: Path, label_answers: Any) -> None:
-    error = error_of(
-        check(tmp_path, "PassengerId,Transported\n0012_01,True,extra\n", label_answers, LABEL_RULES)
-    )
+    error = error_of(check(tmp_path, "PassengerId,Transported\n0012_01,True,extra\n", label_answers, LABEL_RULES))
     assert error.startswith("submission.csv is not a well-formed CSV: Expected 2 columns, got 3")
 
 
 def test_header_without_newline_or_rows(tmp_path: Path, label_answers: Any) -> None:
-    assert "no complete header row" in error_of(
-        check(tmp_path, "PassengerId,Transported", label_answers, LABEL_RULES)
-    )
+    assert "no complete header row" in error_of(check(tmp_path, "PassengerId,Transported", label_answers, LABEL_RULES))
     header_only = error_of(check(tmp_path, "PassengerId,Transported\n", label_answers, LABEL_RULES))
     assert header_only.startswith("submission.csv is missing 4 ids of the answers")
 
@@ -179,9 +169,7 @@ def test_missing_id_column(tmp_path: Path, label_answers: Any) -> None:
 
 def test_repeated_column(tmp_path: Path, label_answers: Any) -> None:
     text = csv("PassengerId,Transported,Transported", [(i, y, y) for i, y in zip(IDS, LABELS, strict=True)])
-    assert "has the column 'Transported' more than once" in error_of(
-        check(tmp_path, text, label_answers, LABEL_RULES)
-    )
+    assert "has the column 'Transported' more than once" in error_of(check(tmp_path, text, label_answers, LABEL_RULES))
 
 
 def test_extra_columns_are_allowed_and_kept(tmp_path: Path, label_answers: Any) -> None:
@@ -200,13 +188,8 @@ def test_duplicate_ids_say_how_many_and_an_example(tmp_path: Path, label_answers
 
 
 def test_missing_ids_sentence(tmp_path: Path, label_answers: Any) -> None:
-    error = error_of(
-        check(tmp_path, csv("PassengerId,Transported", [("0012_01", "True")]), label_answers, LABEL_RULES)
-    )
-    assert (
-        error
-        == "submission.csv is missing 3 ids of the answers, e.g. '0013_01'; write one row per id of test.csv"
-    )
+    error = error_of(check(tmp_path, csv("PassengerId,Transported", [("0012_01", "True")]), label_answers, LABEL_RULES))
+    assert error == "submission.csv is missing 3 ids of the answers, e.g. '0013_01'; write one row per id of test.csv"
 
 
 def test_extra_ids(tmp_path: Path, label_answers: Any) -> None:
@@ -241,9 +224,7 @@ def test_any_order_is_aligned_to_the_answers(tmp_path: Path, label_answers: Any)
 
 
 def test_one_row_is_never_broadcast(tmp_path: Path, label_answers: Any) -> None:
-    error = error_of(
-        check(tmp_path, csv("PassengerId,Transported", [("0012_01", "True")]), label_answers, LABEL_RULES)
-    )
+    error = error_of(check(tmp_path, csv("PassengerId,Transported", [("0012_01", "True")]), label_answers, LABEL_RULES))
     assert "missing 3 ids" in error
 
 
@@ -281,16 +262,12 @@ def test_probability_bounds_are_inclusive(tmp_path: Path, prob_answers: Any) -> 
 def test_numbers_may_leave_the_unit_interval_but_not_be_nan(tmp_path: Path) -> None:
     answers = read_answers(write(tmp_path / "answers.csv", "id,y\n1,10\n2,20\n"), NUMBER_RULES)
     assert isinstance(check(tmp_path, "id,y\n1,-5\n2,1e9\n", answers, NUMBER_RULES), Aligned)
-    assert "2 empty or NaN values, e.g. at id '1'" in error_of(
-        check(tmp_path, "id,y\n1,\n2,\n", answers, NUMBER_RULES)
-    )
+    assert "2 empty or NaN values, e.g. at id '1'" in error_of(check(tmp_path, "id,y\n1,\n2,\n", answers, NUMBER_RULES))
 
 
 def test_labels_are_not_number_checked(tmp_path: Path, label_answers: Any) -> None:
     rows = [(i, "maybe") for i in IDS]
-    assert isinstance(
-        check(tmp_path, csv("PassengerId,Transported", rows), label_answers, LABEL_RULES), Aligned
-    )
+    assert isinstance(check(tmp_path, csv("PassengerId,Transported", rows), label_answers, LABEL_RULES), Aligned)
 
 
 def test_text_inputs_stay_strings(tmp_path: Path) -> None:
@@ -352,14 +329,10 @@ def _rows(rows: list[str], header: str = "PassengerId,Transported") -> bytes:
 malformed = st.one_of(
     st.binary(max_size=300),
     st.just(b""),
-    st.lists(st.text(alphabet="abcXYZ,_ ", max_size=12), max_size=4).map(
-        lambda cols: _rows(GOOD_ROWS, ",".join(cols))
-    ),
+    st.lists(st.text(alphabet="abcXYZ,_ ", max_size=12), max_size=4).map(lambda cols: _rows(GOOD_ROWS, ",".join(cols))),
     st.integers(0, 3).map(lambda n: _rows(GOOD_ROWS[:n])),  # missing ids
     st.sampled_from(GOOD_ROWS).map(lambda row: _rows([*GOOD_ROWS, row])),  # duplicates
-    st.text(alphabet="0123456789_", min_size=1, max_size=8).map(
-        lambda i: _rows([*GOOD_ROWS, f"x{i},True"])
-    ),  # extra
+    st.text(alphabet="0123456789_", min_size=1, max_size=8).map(lambda i: _rows([*GOOD_ROWS, f"x{i},True"])),  # extra
     st.text(max_size=200).map(lambda text: text.encode("utf-8", "surrogatepass")),
 )
 
@@ -378,9 +351,7 @@ def test_malformed_submissions_are_invalid_reports(data: bytes) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    value=st.one_of(st.just("nan"), st.just("inf"), st.just(""), st.floats(min_value=1.0001, max_value=1e6))
-)
+@given(value=st.one_of(st.just("nan"), st.just("inf"), st.just(""), st.floats(min_value=1.0001, max_value=1e6)))
 def test_bad_probabilities_are_invalid_reports(value: Any) -> None:
     with tempfile.TemporaryDirectory() as folder:
         answers = write(Path(folder) / "answers.csv", csv("PassengerId,Transported", [(i, "1") for i in IDS]))
