@@ -70,3 +70,15 @@ def bench(session: nox.Session) -> None:
     """Benchmarks; each writes a markdown table under docs/."""
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
         session.run("python", str(script), env={"PYTHONHASHSEED": "0", **os.environ})
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Compile every spec into generated/ (incremental); `-- --check` only reports what is stale."""
+    session.run("podium", "build", "--all", *session.posargs)
+
+
+@nox.session
+def docker(session: nox.Session) -> None:
+    """End to end in Docker: private dockerd, images, dummy agent isolated, grading (needs root)."""
+    session.run("python", str(ROOT / "scripts" / "docker_e2e.py"), *session.posargs)

@@ -10,7 +10,7 @@ MAPPED = {"generator": "podium.generator", "runtime": "podium.runtime"}
 
 
 def mapped_packages() -> tuple[list[str], dict[str, str]]:
-    packages = ["podium", *(f"podium.{p}" for p in find_packages(include=["podium.*"]))]
+    packages = ["podium", *find_packages(include=["podium.*"])]
     package_dir = {"podium": "podium"}
     for folder, name in MAPPED.items():
         package_dir[name] = folder

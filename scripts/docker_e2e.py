@@ -161,6 +161,14 @@ def stop_daemons() -> None:
             daemon.wait()
 
 
+def unmount_below(folder: Path) -> None:
+    """dockerd leaves its network namespace bind-mounted under --exec-root; unmount what remains."""
+    mounts = [line.split()[1].replace("\\040", " ") for line in Path("/proc/self/mounts").read_text().splitlines()]
+    inside = [m for m in mounts if Path(m).is_relative_to(folder.resolve())]
+    for mount_point in sorted(inside, key=len, reverse=True):
+        subprocess.run(["umount", "-l", mount_point], check=False)
+
+
 def _tool(name: str) -> str:
     return shutil.which(name) or f"/usr/sbin/{name}"
 
@@ -281,6 +289,7 @@ def main() -> int:
     finally:
         stop_daemons()  # before removing its data root
         print("\n" + steps.table())
+        unmount_below(work)
         if arguments.work is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
