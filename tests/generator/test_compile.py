@@ -242,7 +242,7 @@ FRAGMENTS = ['"', "'", '"""', "\\", "\n", "\r\n", "{{ cookiecutter.id }}", "{% i
              "${HOME}", "$PATH", "é", "名前", "\u2028", "\x00", "\x7f", "#", "\\\n", "]]", "=", " "]  # fmt: skip
 hostile_text = (
     st.lists(
-        st.sampled_from(FRAGMENTS) | st.text(st.characters(exclude_categories=("Cs",)), max_size=4),
+        st.sampled_from(FRAGMENTS) | st.text(st.characters(exclude_categories=["Cs"]), max_size=4),
         min_size=1,
         max_size=8,
     )
