@@ -76,6 +76,7 @@ def bench(session: nox.Session) -> None:
 def build(session: nox.Session) -> None:
     """Compile every spec into generated/ (incremental); `-- --check` only reports what is stale."""
     session.run("podium", "build", "--all", *session.posargs)
+    session.run("podium", "build", "--check")  # a second look must find nothing stale
 
 
 @nox.session

@@ -48,6 +48,9 @@ SCRATCH_PREFIX = ".building-"
 # and the build inputs are carried over when the package is rebuilt.
 LOCAL_FILES = ("*/__pycache__/*", "*.pyc", "*.egg-info/*", "build/*", "dist/*")
 CARRIED_OVER = ("wheels/*.whl", "certs/*.pem")
+# Package-data globs skip dotfiles, so an installed podium would lose them: templates name them
+# without the dot and the build renames them.
+DOTFILES = ("dockerignore",)
 PINNED_REQUIREMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9._,-]+\])?===?[A-Za-z0-9.+!_-]+$")
 
 
@@ -128,10 +131,14 @@ def _suite_scaffolds(catalog: Catalog, competition_id: str) -> set[str]:
     return scaffolds
 
 
-def plan(catalog: Catalog, kind: Kind, spec_id: str, leaderboards: Path | None = None) -> PackagePlan:
+def require_valid(catalog: Catalog) -> None:
+    """Nothing is built from a catalog with errors: a spec that failed to load is never skipped."""
     if catalog.errors:
         shown = "\n".join(str(error) for error in sorted(set(catalog.errors))[:20])
         raise BuildError(f"the specs have errors; fix them first (`podium validate`):\n{shown}")
+
+
+def plan(catalog: Catalog, kind: Kind, spec_id: str, leaderboards: Path | None = None) -> PackagePlan:
     if kind == "scaffold":
         return _plan_scaffold(catalog, spec_id)
     return _plan_competition(catalog, spec_id, leaderboards)
@@ -182,7 +189,12 @@ def _hook_files(spec_file: Path, references: Iterable[str | None]) -> dict[str, 
 
 def find_pinned_leaderboard(competition: ResolvedCompetition, leaderboards: Path | None) -> tuple[Path | None, str]:
     """The leaderboard file to compute thresholds from, or None and a note saying why not."""
-    from podium.runtime.grading.leaderboard import LEADERBOARD_FILE, Leaderboard, find_leaderboard
+    from podium.runtime.grading.leaderboard import (
+        LEADERBOARD_FILE,
+        Leaderboard,
+        LeaderboardError,
+        find_leaderboard,
+    )
 
     pin = competition.leaderboard.sha256
     if pin is None:
@@ -191,9 +203,12 @@ def find_pinned_leaderboard(competition: ResolvedCompetition, leaderboards: Path
     path = explicit if explicit and explicit.is_file() else find_leaderboard(competition.id)
     if path is None:
         return None, "none: the pinned leaderboard was not available at build time"
-    found = Leaderboard.from_csv(path)
+    try:
+        found = Leaderboard.from_csv(path)
+    except LeaderboardError:
+        return None, "none: the leaderboard found at build time was unreadable"
     if found.sha256 != pin:
-        return None, f"none: {path} does not match the pinned sha256"
+        return None, "none: the leaderboard found at build time did not match the pinned sha256"
     return path, "computed from the pinned leaderboard"
 
 
@@ -312,6 +327,7 @@ def build(
     Building everything also removes packages whose spec is gone. The manifest is rewritten
     after each package, so a failure part-way keeps it true for what was built.
     """
+    require_valid(catalog)
     out.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(out)
     outcomes = []
@@ -350,6 +366,7 @@ def _remove_orphans(catalog: Catalog, out: Path, manifest: dict[str, dict[str, A
 
 def check(catalog: Catalog, out: Path, ids: Sequence[str] = (), leaderboards: Path | None = None) -> list[Stale]:
     """What a build would change: stale or missing packages and, for all, removed specs."""
+    require_valid(catalog)
     manifest = read_manifest(out)
     stale = []
     for kind, spec_id in select(catalog, ids):
@@ -393,6 +410,8 @@ def _render_template(package: PackagePlan, scratch: Path) -> Path:
         )
     except Exception as error:
         raise BuildError(describe_template_error(package, template, error)) from error
+    for name in DOTFILES:
+        os.replace(Path(rendered) / name, Path(rendered) / f".{name}")
     return Path(rendered)
 
 

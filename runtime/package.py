@@ -132,11 +132,17 @@ def package_facts(package: Package) -> dict[str, Any]:
         "grader_version": competition.grader.version,
         "spec_sha256": package.spec_sha256,
         "leaderboard_sha256": competition.leaderboard.sha256,
-        "thresholds": package.thresholds or "none: the pinned leaderboard was not available at build time",
+        "thresholds": package.thresholds or _no_thresholds_note(competition),
         "limits": competition.limits.model_dump(mode="json"),
         "known_issues": len(competition.known_issues),
         "package": str(package.root),
     }
+
+
+def _no_thresholds_note(competition: ResolvedCompetition) -> str:
+    if competition.leaderboard.sha256 is None:
+        return "none: the spec pins no leaderboard"
+    return "none: the pinned leaderboard was not available at build time (`grade` still looks it up)"
 
 
 def prepare_command(package: Package, arguments: argparse.Namespace) -> int:

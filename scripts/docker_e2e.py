@@ -46,6 +46,7 @@ DAEMONS: list[subprocess.Popen[bytes]] = []
 atexit.register(lambda: stop_daemons())
 PYTHON_LAYER = """\
 FROM podium-base:bookworm
+ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \\
     && apt-get install -y --no-install-recommends python3 python3-venv python3-pip \\
     && rm -rf /var/lib/apt/lists/*
@@ -383,6 +384,9 @@ def grade(client: Any, data: Path, submission: Path) -> None:
     if leaderboards:
         volumes[leaderboards] = read_only(Path("/leaderboards"))
     image = f"podium/{COMPETITION}"
+    status, logs = run_container(client, image, command=["info", "--json"])
+    spec_sha256 = client.images.get(image).labels["podium.spec.sha256"]
+    check(status == 0 and json.loads(logs)["spec_sha256"] == spec_sha256, "info reports the image's spec hash")
     status, logs = run_container(client, image, command=["validate", "/submission/submission.csv"], volumes=volumes)
     check(status == 0 and logs.startswith("valid"), f"validate says valid: {logs.strip()}")
     status, logs = run_container(client, image, command=["grade", "/submission/submission.csv"], volumes=volumes)

@@ -76,3 +76,8 @@ def test_dockerignore_keeps_build_inputs(generated: Path) -> None:
     ignored = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     assert "**/__pycache__" in ignored
     assert not any(pattern.startswith(("wheels", "certs")) for pattern in ignored)
+
+
+def test_templates_hold_no_dotfiles_that_package_data_would_drop() -> None:
+    hidden = [p for kind in compiler.KINDS for p in (compiler.TEMPLATES / kind).rglob(".*")]
+    assert hidden == [], "name them without the dot and list them in compile.DOTFILES"
