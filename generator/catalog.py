@@ -9,6 +9,7 @@ direction against the leaderboard's order when a leaderboard is at hand.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from podium.generator.errors import SpecError, SpecLoadError, did_you_mean, disp
 from podium.generator.load import LoadedSpec, load_spec
 from podium.generator.models import DOCUMENTS, Competition, Document, Grader, Suite
 from podium.generator.validate import validate_model
-from podium.runtime.spec.parts import Direction
+from podium.runtime.spec.parts import ID_PATTERN, Direction
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -78,6 +79,28 @@ def spec_files(root: Path, folder: str) -> list[Path]:
 
 def spec_id_from_path(path: Path) -> str:
     return path.parent.name if path.name == "spec.yaml" else path.stem
+
+
+def spec_path(root: Path, folder: str, spec_id: str) -> Path | None:
+    """Where the spec `spec_id` of a kind lives, without listing the folder; None if nowhere."""
+    if not re.match(ID_PATTERN, spec_id):
+        return None  # never build a path from an id that could climb out of the folder
+    candidates = (f"{spec_id}.yaml", f"{spec_id}.yml", f"{spec_id}/spec.yaml")
+    return next((root / folder / name for name in candidates if (root / folder / name).is_file()), None)
+
+
+def load_competition_catalog(root: Path, competition_id: str) -> Catalog:
+    """Only one competition and its grader: what grading or preparing it needs, without parsing
+    (and hashing the leaderboards of) every spec in the catalog."""
+    catalog = Catalog(root=root)
+    if path := spec_path(root, "competitions", competition_id):
+        _add(catalog, "competitions", Competition, path)
+    if competition_id in catalog.competitions:
+        grader_id = catalog.competition(competition_id).grader.metric
+        if grader_file := spec_path(root, "graders", grader_id):
+            _add(catalog, "graders", Grader, grader_file)
+        catalog.errors += _competition_errors(catalog, catalog.competitions[competition_id])
+    return catalog
 
 
 def load_catalog(root: Path, check_metrics: bool = True) -> Catalog:

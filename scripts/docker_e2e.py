@@ -20,11 +20,9 @@ data root (and so its images) between runs; by default everything lives in a tem
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -35,22 +33,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# The daemon and base-image steps are shared with the runtime's docker backend and its tests.
+from podium.runtime.sandbox.dockerd import (
+    PYTHON_TAG,
+    DockerSetupError,
+    build_context,
+    build_image,
+    ensure_base_images,
+    ensure_tools,
+    start_dockerd,
+    stop_daemons,
+    unmount_below,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPETITION = "spaceship-titanic"
 SCAFFOLD = "dummy"
-BASE_TAG = "podium-base:bookworm"
-PYTHON_TAG = "podium-python:bookworm"
-SYSTEM_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 AGENT_UID = 10001  # the numeric user of the generated images
-DAEMONS: list[subprocess.Popen[bytes]] = []
-atexit.register(lambda: stop_daemons())
-PYTHON_LAYER = """\
-FROM podium-base:bookworm
-ARG DEBIAN_FRONTEND=noninteractive
-RUN apt-get update \\
-    && apt-get install -y --no-install-recommends python3 python3-venv python3-pip \\
-    && rm -rf /var/lib/apt/lists/*
-"""
 # Runs inside the agent container as the agent user: each probe must fail for isolation to hold.
 PROBE = r"""
 import json, os, socket, subprocess
@@ -107,146 +106,7 @@ def check(condition: bool, what: str) -> None:
     print(f"    ok: {what}", flush=True)
 
 
-# ── tools and the daemon ────────────────────────────────────────────────────────────────────
-
-
-def ensure_tools() -> None:
-    wanted = {"dockerd": "docker.io", "debootstrap": "debootstrap"}
-    missing = [package for tool, package in wanted.items() if not Path(_tool(tool)).exists()]
-    if not missing:
-        return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
-
-
-def start_dockerd(work: Path) -> Any:
-    """A private dockerd; returns a docker SDK client. Its pid is killed at exit."""
-    import docker
-
-    for folder in ("docker-data", "docker-exec"):
-        (work / folder).mkdir(parents=True, exist_ok=True)
-    socket_path, pid_file = work / "docker.sock", work / "docker.pid"
-    command = [
-        _tool("dockerd"), "--iptables=false", "--bridge=none", "--ip-forward=false",
-        "--data-root", str(work / "docker-data"), "--exec-root", str(work / "docker-exec"),
-        "-H", f"unix://{socket_path}", "--pidfile", str(pid_file),
-    ]  # fmt: skip
-    log = (work / "dockerd.log").open("ab")
-    daemon = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    DAEMONS.append(daemon)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: sys.exit(130))  # runs atexit, so the daemon stops
-    deadline = time.monotonic() + 60
-    while True:
-        with contextlib.suppress(Exception):  # the client asks the daemon's API version at once
-            client = docker.DockerClient(base_url=f"unix://{socket_path}", timeout=600)
-            if client.ping():
-                return client
-        if daemon.poll() is not None or time.monotonic() > deadline:
-            raise CheckFailed(f"dockerd did not start; see {work / 'dockerd.log'}")
-        time.sleep(0.5)
-
-
-def stop_daemons() -> None:
-    """Stop the daemons this script started, by their pid (registered with atexit too)."""
-    while DAEMONS:
-        daemon = DAEMONS.pop()
-        if daemon.poll() is not None:
-            continue
-        daemon.terminate()
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
-
-
-def unmount_below(folder: Path) -> None:
-    """dockerd leaves its network namespace bind-mounted under --exec-root; unmount what remains."""
-    mounts = [line.split()[1].replace("\\040", " ") for line in Path("/proc/self/mounts").read_text().splitlines()]
-    inside = [m for m in mounts if Path(m).is_relative_to(folder.resolve())]
-    for mount_point in sorted(inside, key=len, reverse=True):
-        subprocess.run(["umount", "-l", mount_point], check=False)
-
-
-def _tool(name: str) -> str:
-    return shutil.which(name) or f"/usr/sbin/{name}"
-
-
 # ── images ───────────────────────────────────────────────────────────────────────────────────
-
-
-def apt_mirror() -> str:
-    """The first Debian mirror the machine's apt uses (never a hard-coded host)."""
-    files = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
-    for path in files:
-        if not path.is_file() or path.suffix not in (".list", ".sources", ""):
-            continue
-        text = path.read_text(errors="replace")
-        for uri in re.findall(r"^URIs:\s*(\S+)", text, re.M) + re.findall(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+)", text, re.M):
-            if "security" not in uri:
-                return uri
-    raise CheckFailed("no Debian mirror found in /etc/apt/sources.list or /etc/apt/sources.list.d/")
-
-
-def ensure_base_images(client: Any, work: Path) -> None:
-    if not _has_image(client, BASE_TAG):
-        rootfs = work / "rootfs"
-        shutil.rmtree(rootfs, ignore_errors=True)
-        subprocess.run([_tool("debootstrap"), "--variant=minbase", "bookworm", str(rootfs), apt_mirror()], check=True)
-        archive = work / "rootfs.tar"
-        subprocess.run(["tar", "-C", str(rootfs), "-cf", str(archive), "."], check=True)
-        repository, tag = BASE_TAG.split(":")
-        client.api.import_image_from_file(str(archive), repository=repository, tag=tag)
-        archive.unlink()
-        shutil.rmtree(rootfs, ignore_errors=True)
-    if not _has_image(client, PYTHON_TAG):
-        context = work / "python-layer"
-        context.mkdir(exist_ok=True)
-        (context / "Dockerfile").write_text(PYTHON_LAYER)
-        build_image(client, context, PYTHON_TAG, {})
-
-
-def _has_image(client: Any, tag: str) -> bool:
-    import docker
-
-    try:
-        client.images.get(tag)
-    except docker.errors.ImageNotFound:
-        return False
-    return True
-
-
-def build_image(client: Any, context: Path, tag: str, buildargs: dict[str, str]) -> None:
-    """docker build --network host, streaming the build's output."""
-    stream = client.api.build(
-        path=str(context),
-        tag=tag,
-        buildargs=buildargs,
-        network_mode="host",
-        rm=True,
-        forcerm=True,
-        decode=True,
-    )
-    for chunk in stream:
-        if "error" in chunk:
-            raise CheckFailed(f"docker build of {tag} failed: {chunk['error'].strip()}")
-        text = chunk.get("stream", "")
-        if text.strip():
-            print(f"    {text.rstrip()}", flush=True)
-
-
-def build_context(package: Path, work: Path, wheel: Path | None = None) -> Path:
-    """A copy of the generated package plus the docker build inputs (the package stays untouched)."""
-    context = work / "contexts" / package.name
-    shutil.rmtree(context, ignore_errors=True)
-    shutil.copytree(package, context, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    if SYSTEM_CA.is_file():
-        shutil.copyfile(SYSTEM_CA, context / "certs" / "extra-ca.pem")
-    if wheel is not None:
-        shutil.copy(wheel, context / "wheels" / wheel.name)
-    return context
 
 
 def podium_wheel(work: Path, given: Path | None) -> Path:
@@ -284,7 +144,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         run_all(steps, work, arguments.wheel)
-    except (CheckFailed, subprocess.CalledProcessError) as error:
+    except (CheckFailed, DockerSetupError, subprocess.CalledProcessError) as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
         return 1
     finally:
@@ -308,6 +168,8 @@ def run_all(steps: Step, work: Path, wheel_file: Path | None) -> None:
         ensure_tools()
     with steps("start dockerd"):
         client = start_dockerd(work)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: sys.exit(130))  # runs atexit, so the daemon stops
     with steps("base images (debootstrap minbase + python3)"):
         ensure_base_images(client, work)
     generated = work / "generated"

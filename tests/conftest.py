@@ -33,7 +33,9 @@ def specs_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def anchors_or_skip() -> Path:
+@pytest.fixture
+def anchors() -> Path:
+    """MLE-bench's competition folders (config, leaderboard) from ../shared, or skip."""
     if not ANCHORS.is_dir():
         pytest.skip(f"MLE-bench anchors not found at {ANCHORS} (they live in ../shared beside the repo)")
     return ANCHORS

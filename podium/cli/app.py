@@ -32,7 +32,7 @@ def _root(
 
 def _register_commands() -> None:
     # Imported for their side effect of adding commands to `app`.
-    from podium.cli import build, data, grading, specs  # noqa: F401
+    from podium.cli import build, catalog, data, grading, report, run, specs, stop  # noqa: F401
 
     data.register_leaderboard_fetch(grading.leaderboard_app)
 

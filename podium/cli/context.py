@@ -30,8 +30,13 @@ def catalog(root: Path | None = None, check_metrics: bool = False) -> Catalog:
 
 
 def resolve_competition(competition_id: str) -> ResolvedCompetition:
+    from podium.generator.catalog import load_competition_catalog
     from podium.generator.resolve import resolve_competition as resolve
 
+    # The quick path reads two files; the whole catalog is loaded only to explain a failure.
+    one = load_competition_catalog(find_specs_root(), competition_id)
+    if competition_id in one.competitions and one.competition(competition_id).grader.metric in one.graders:
+        return resolve(one, competition_id)
     specs = catalog()
     if competition_id not in specs.competitions:
         hint = did_you_mean(competition_id, specs.competitions)

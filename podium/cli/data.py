@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from podium.cli.app import app
 from podium.cli.context import catalog, console, err_console, fail, resolve_competition
 from podium.generator.errors import did_you_mean
-from podium.runtime.data.leaderboards import Origin
 from podium.runtime.data.paths import DATA_DIR_ENV, data_dir, prepared_dir
-from podium.runtime.data.prepare import PrepareResult, prepare_competition
-from podium.runtime.data.sources import DataError
+
+if TYPE_CHECKING:  # the data runtime loads inside the commands: other commands never pay for it
+    from rich.progress import Progress
+
+    from podium.runtime.data.leaderboards import Origin
+    from podium.runtime.data.prepare import PrepareResult
 
 data_app = typer.Typer(help="Prepared data: check it against its recorded checksums.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -36,6 +39,9 @@ def prepare(
     force: bool = typer.Option(False, "--force", help="Rebuild even if already prepared."),
 ) -> None:
     """Fetch and split competition data into <data-dir>/<id>/prepared/{public,private}."""
+    from podium.runtime.data.prepare import prepare_competition
+    from podium.runtime.data.sources import DataError
+
     ids = _competitions_to_prepare(competition_id, suite)
     target = data_dir(data_folder)
     results: list[PrepareResult] = []
@@ -80,6 +86,8 @@ def _competitions_to_prepare(competition_id: str | None, suite: str | None) -> l
 
 @contextmanager
 def _progress() -> Iterator[Progress]:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         yield progress
@@ -145,6 +153,7 @@ def fetch_leaderboard_command(
 ) -> None:
     """Fetch a competition's human leaderboard into the cache, after checking its pin."""
     from podium.runtime.data.leaderboards import fetch_leaderboard
+    from podium.runtime.data.sources import DataError
     from podium.runtime.grading.leaderboard import Leaderboard
 
     competition = resolve_competition(competition_id)

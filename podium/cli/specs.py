@@ -12,7 +12,8 @@ from podium.cli.app import app
 from podium.cli.context import catalog, console, fail
 from podium.generator.catalog import Catalog, load_catalog
 from podium.generator.errors import SpecError, display_path
-from podium.generator.models import DOCUMENTS
+from podium.generator.models import DOCUMENTS, Competition
+from podium.runtime.spec.parts import Direction
 
 list_app = typer.Typer(help="List specs in the catalog.", no_args_is_help=True)
 app.add_typer(list_app, name="list")
@@ -130,12 +131,11 @@ def list_competitions(
         typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title=f"{len(rows)} competitions" + (f" in suite {suite}" if suite else ""))
-    for column in ("id", "name", "metric", "direction", "complexity", "source", "leaderboard"):
-        table.add_column(column)
+    columns = ("id", "metric", "direction", "teams", "gold", "silver", "bronze", "median")
+    for column in columns:
+        table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(
-            *(str(row[c]) for c in ("id", "name", "metric", "direction", "complexity", "source", "leaderboard"))
-        )
+        table.add_row(*(_shown(row[c]) for c in columns))
     console.print(table)
 
 
@@ -151,7 +151,32 @@ def _competition_row(specs: Catalog, competition_id: str) -> dict[str, object]:
         "modality": competition.modality,
         "source": competition.source.kind,
         "leaderboard": "pinned" if competition.leaderboard.sha256 else "none",
+        **_leaderboard_fields(competition, specs.grader(competition.grader.metric).direction if known_grader else None),
     }
+
+
+def _leaderboard_fields(competition: Competition, direction: Direction | None) -> dict[str, object]:
+    """Teams and medal thresholds when the pinned leaderboard is at hand (None otherwise)."""
+    from podium.runtime.grading.leaderboard import LeaderboardError, load_leaderboard, thresholds
+
+    fields: dict[str, object] = dict.fromkeys(("teams", "gold", "silver", "bronze", "median"))
+    if direction is None or competition.leaderboard.sha256 is None:
+        return fields
+    try:
+        board = load_leaderboard(competition.id, pin=competition.leaderboard.sha256, direction=direction)
+    except LeaderboardError:
+        return fields  # a leaderboard that fails its pin is reported by `podium validate`
+    if board is None:
+        return fields
+    limits = thresholds(board.scores)
+    return {"teams": board.n_teams, "gold": limits.gold, "silver": limits.silver, "bronze": limits.bronze,
+            "median": limits.median}  # fmt: skip
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.5g}" if isinstance(value, float) else str(value)
 
 
 def _simple_list(folder: str, columns: tuple[str, ...]) -> None:

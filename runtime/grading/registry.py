@@ -59,7 +59,7 @@ def metric(name: str, direction: Direction, summary: str) -> Callable[[MetricFn]
 
 # Family modules in the order get_metric tries them: the common tabular metrics first, so a
 # one-off `podium grade` imports one family, not pycocotools and scipy's spatial code.
-FAMILIES = ("classification", "regression", "text", "ranking", "segmentation", "detection")
+FAMILIES = ("classification", "regression", "text", "ranking", "segmentation", "detection", "detection3d", "stop_tasks")
 
 
 def _import_family(family: str) -> None:

@@ -8,6 +8,13 @@ invalid submission is a grading result, not a crash.
 Ids are always read as strings, so an id like "0012_01" or "007" keeps its zeros and the ids
 of the answers and of the submission compare as text.
 
+A row is found by its key: the id column, or the id and the spec's `key_columns` together (a
+composite key). `rows_per_key` says how often a key may appear (once; repeated on both sides and
+paired in order; repeated in the answers only and grouped for the metric), `submission_columns`
+renames targets the submission writes under MLE-bench's names, and `extra_ids: ignore` drops
+submission rows the answers do not grade. `podium.runtime.spec.Prepare` explains each with the
+competitions that need it.
+
 `read_answers` raises `AnswersError` instead: missing or broken answers mean grading cannot
 happen at all, which is the operator's problem, not the agent's.
 """
@@ -30,6 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from podium.runtime.spec import ResolvedCompetition
+    from podium.runtime.spec.parts import ExtraIds, RowsPerKey
 
 # Grader input kinds whose submission columns must hold finite numbers.
 NUMERIC_INPUTS = frozenset({"probabilities", "numbers", "one-hot"})
@@ -37,6 +45,9 @@ NUMERIC_INPUTS = frozenset({"probabilities", "numbers", "one-hot"})
 # so an empty mask stays "" and "1 2" never turns into a number.
 TEXT_INPUTS = frozenset({"strings", "ranked-list", "rle-mask", "boxes", "points"})
 SNIFF_BYTES = 64 * 1024
+# Joins the parts of a composite key (and a paired key's occurrence) into one string to hash.
+# The ASCII unit separator does not occur in real CSV ids, so joined keys cannot collide.
+KEY_SEPARATOR = "\x1f"
 
 
 class AnswersError(Exception):
@@ -54,6 +65,10 @@ class SubmissionRules:
     text: bool = False
     extra_answer_columns: tuple[str, ...] = ()
     public_test: str = "test.csv"
+    key_columns: tuple[str, ...] = ()
+    rows_per_key: RowsPerKey = "one"
+    renamed: tuple[tuple[str, str], ...] = ()  # (target, its name in the submission)
+    extra_ids: ExtraIds = "reject"
 
     @classmethod
     def for_competition(cls, competition: ResolvedCompetition) -> SubmissionRules:
@@ -67,24 +82,66 @@ class SubmissionRules:
             text=bool(inputs & TEXT_INPUTS),
             extra_answer_columns=tuple(prepare.extra_answer_columns),
             public_test=prepare.public_test,
+            key_columns=tuple(prepare.key_columns),
+            rows_per_key=prepare.rows_per_key,
+            renamed=tuple(prepare.submission_columns.items()),
+            extra_ids=prepare.extra_ids,
         )
 
     @property
+    def key(self) -> list[str]:
+        return _unique([self.id_column, *self.key_columns])
+
+    def submission_name(self, target: str) -> str:
+        return dict(self.renamed).get(target, target)
+
+    @property
     def submission_columns(self) -> list[str]:
-        return _unique([self.id_column, *self.targets])
+        return _unique([*self.key, *map(self.submission_name, self.targets)])
 
     @property
     def answer_columns(self) -> list[str]:
-        return _unique([self.id_column, *self.targets, *self.extra_answer_columns])
+        # Grouped answers hold the truth in their extra columns; the targets are the submission's.
+        targets = () if self.rows_per_key == "grouped" else self.targets
+        return _unique([*self.key, *targets, *self.extra_answer_columns])
 
     def column_types(self) -> dict[str, pa.DataType]:
-        as_text = [self.id_column, *(self.targets if self.text else ())]
-        return dict.fromkeys(as_text, pa.string())
+        text_targets = [*self.targets, *map(self.submission_name, self.targets)] if self.text else []
+        return dict.fromkeys([*self.key, *text_targets], pa.string())
+
+    @property
+    def single_id(self) -> bool:
+        """Rows are found by one id column, each id once: the sentences speak of ids."""
+        return not self.key_columns and self.rows_per_key != "paired"
+
+    def row_noun(self) -> tuple[str, str]:
+        return ("id", "ids") if self.single_id else ("row", "rows")
+
+    def key_words(self) -> str:
+        """What a row is identified by, as in "write one row per ___ of test.csv"."""
+        if self.rows_per_key == "paired":
+            return "row"
+        return "id" if len(self.key) == 1 else " and ".join(self.key)
+
+    def show_key(self, key: str) -> str:
+        """A joined key as a reader knows it: '0012_01', (tripId='t', UnixTimeMillis='1'), row 2 of eeg_id '7'."""
+        parts = key.split(KEY_SEPARATOR)
+        occurrence = int(parts.pop()) + 1 if self.rows_per_key == "paired" else None
+        if len(parts) == 1 and occurrence is None:
+            return repr(parts[0])
+        if len(parts) == 1:
+            return f"row {occurrence} of {self.id_column} {parts[0]!r}"
+        shown = "(" + ", ".join(f"{column}={value!r}" for column, value in zip(self.key, parts, strict=True)) + ")"
+        return shown if occurrence is None else f"row {occurrence} of {shown}"
 
 
 @dataclass(frozen=True)
 class Aligned:
-    """Answers and submission, one row per id in the answers' order (same length, same ids)."""
+    """Answers and submission, row for row in the answers' order (same length, same keys).
+
+    With `rows_per_key: grouped` the truth keeps every answer row and the submission has one
+    row per key, in the order the keys first appear in the answers.
+    """
 
     truth: pd.DataFrame
     pred: pd.DataFrame
@@ -105,7 +162,7 @@ class _Reject(Exception):
 
 
 def read_answers(path: Path, rules: SubmissionRules) -> pa.Table:
-    """The answer columns the metric needs (id, targets, extra columns); others are not read."""
+    """The answer columns the metric needs (key, targets, extra columns); others are not read."""
     path = Path(path)
     if not path.is_file():
         raise AnswersError(f"answers file {path} does not exist")
@@ -120,10 +177,13 @@ def read_answers(path: Path, rules: SubmissionRules) -> pa.Table:
         ) from None
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise AnswersError(f"answers file {path} is not a readable CSV: {error}") from None
-    ids = answers.column(rules.id_column)
-    if len(pc.unique(ids)) != len(ids):  # one hash pass; the example is found only when needed
-        example = _duplicated(ids)[0][0]
-        raise AnswersError(f"answers file {path} repeats ids, e.g. {example!r}; re-prepare the data")
+    if rules.rows_per_key == "one":
+        keys = _row_keys(answers, rules)
+        if len(pc.unique(keys)) != len(keys):  # one hash pass; the example is found only when needed
+            example = rules.show_key(_duplicated(keys)[0][0])
+            raise AnswersError(
+                f"answers file {path} repeats {rules.row_noun()[1]}, e.g. {example}; re-prepare the data"
+            )
     return answers
 
 
@@ -133,6 +193,7 @@ def check_submission(path: Path, answers: pa.Table, rules: SubmissionRules) -> A
     try:
         table = _read_submission(path, rules)
         _check_columns(table, path.name, rules)
+        table = _with_answer_names(table, rules)
         pred = _align(table, answers, path.name, rules)
         _check_values(pred, path.name, rules)
     except _Reject as reject:
@@ -208,52 +269,101 @@ def _check_columns(table: pa.Table, name: str, rules: SubmissionRules) -> None:
             )
 
 
+def _with_answer_names(table: pa.Table, rules: SubmissionRules) -> pa.Table:
+    """Targets written under MLE-bench's submission names, renamed to the answers' names for the metric."""
+    if not rules.renamed:
+        return table
+    answer_name = {submitted: target for target, submitted in rules.renamed}
+    # A column already named like the answers' target is not the prediction: the submission name is.
+    table = table.drop_columns([column for column in table.column_names if column in dict(rules.renamed)])
+    return table.rename_columns([answer_name.get(column, column) for column in table.column_names])
+
+
+def _row_keys(table: pa.Table, rules: SubmissionRules) -> pa.Array:
+    """One string per row that identifies it: the id, the joined composite key, plus the occurrence if paired."""
+    columns = [table.column(column).combine_chunks() for column in rules.key]
+    keys = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, KEY_SEPARATOR)
+    if rules.rows_per_key != "paired":
+        return keys
+    import pandas as pd  # only paired keys need it; the common path stays in pyarrow
+
+    # The n-th row of a key (n from 0, in file order) pairs with the n-th answer row of that key.
+    codes = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False)
+    occurrence = pd.Series(codes).groupby(codes).cumcount().to_numpy(dtype="int64")
+    return pc.binary_join_element_wise(keys, pa.array(occurrence).cast(pa.string()), KEY_SEPARATOR)
+
+
 def _align(table: pa.Table, answers: pa.Table, name: str, rules: SubmissionRules) -> pa.Table:
-    ids = table.column(rules.id_column).combine_chunks()
-    truth_ids = answers.column(rules.id_column).combine_chunks()
-    _check_ids_present(ids, name, rules.id_column)
-    # One hash pass decides the common case: every (unique) answer id found, and exactly as many
-    # rows as answers, means the submission is a permutation of the answers' ids.
+    _check_keys_present(table, name, rules)
+    ids = _row_keys(table, rules)
+    truth_ids = _row_keys(answers, rules)
+    if rules.rows_per_key == "grouped":
+        truth_ids = pc.unique(truth_ids)  # in order of first appearance
+    # One hash pass decides the common case: every (unique) answer key found, and exactly as many
+    # rows as answers, means the submission is a permutation of the answers' keys.
     positions = pc.index_in(truth_ids, value_set=ids)
-    if positions.null_count or len(ids) != len(truth_ids):
-        _reject_id_mismatch(ids, truth_ids, name, rules.public_test)
+    if positions.null_count or not _one_row_per_answer(ids, truth_ids, rules):
+        _reject_id_mismatch(ids, truth_ids, name, rules)
     return table.take(positions)
 
 
-def _reject_id_mismatch(ids: pa.Array, truth_ids: pa.Array, name: str, public_test: str) -> NoReturn:
-    """Find what is wrong with the ids (slower passes), in the order a user would fix it."""
-    _check_ids_unique(ids, name)
-    _check_id_sets(ids, truth_ids, name, public_test)
-    # Unique ids, same set: the counts cannot differ; kept so that every path names a problem.
-    raise _Reject(f"{name} has {len(ids)} rows, the answers {len(truth_ids)}; write one row per id of {public_test}")
+def _one_row_per_answer(ids: pa.Array, truth_ids: pa.Array, rules: SubmissionRules) -> bool:
+    """With every answer key found: no key twice and, unless extras are ignored, nothing more."""
+    if len(ids) == len(truth_ids):
+        return True
+    return rules.extra_ids == "ignore" and len(pc.unique(ids)) == len(ids)
 
 
-def _check_ids_present(ids: pa.Array, name: str, id_column: str) -> None:
-    empty = pc.sum(pc.equal(pc.utf8_length(ids), 0)).as_py() or 0
-    if empty:
-        rows = _plural(empty, "row", "rows")
-        raise _Reject(f"{name} has {rows} with an empty {id_column!r}; every row needs an id")
+def _reject_id_mismatch(ids: pa.Array, truth_ids: pa.Array, name: str, rules: SubmissionRules) -> NoReturn:
+    """Find what is wrong with the keys (slower passes), in the order a user would fix it."""
+    _check_ids_unique(ids, name, rules)
+    _check_id_sets(ids, truth_ids, name, rules)
+    # Unique keys, same set: the counts cannot differ; kept so that every path names a problem.
+    raise _Reject(
+        f"{name} has {len(ids)} rows, the answers {len(truth_ids)}; "
+        f"write one row per {rules.key_words()} of {rules.public_test}"
+    )
 
 
-def _check_ids_unique(ids: pa.Array, name: str) -> None:
+def _check_keys_present(table: pa.Table, name: str, rules: SubmissionRules) -> None:
+    for column in rules.key:
+        values = table.column(column)
+        empty = pc.sum(pc.equal(pc.utf8_length(values), 0)).as_py() or 0
+        if empty:
+            rows = _plural(empty, "row", "rows")
+            needs = "an id" if len(rules.key) == 1 else f"its {' and '.join(rules.key)}"
+            raise _Reject(f"{name} has {rows} with an empty {column!r}; every row needs {needs}")
+
+
+def _check_ids_unique(ids: pa.Array, name: str, rules: SubmissionRules) -> None:
     duplicated = _duplicated(ids)
     if duplicated:
         example, times = duplicated[0]
-        count = _plural(len(duplicated), "duplicate id", "duplicate ids")
-        raise _Reject(f"{name} has {count}, e.g. {example!r} ({times} times); write each id once")
+        one, many = rules.row_noun()
+        count = _plural(len(duplicated), f"duplicate {one}", f"duplicate {many}")
+        each = rules.key_words()
+        raise _Reject(f"{name} has {count}, e.g. {rules.show_key(example)} ({times} times); write each {each} once")
 
 
-def _check_id_sets(ids: pa.Array, truth_ids: pa.Array, name: str, public_test: str) -> None:
+def _check_id_sets(ids: pa.Array, truth_ids: pa.Array, name: str, rules: SubmissionRules) -> None:
+    one, many = rules.row_noun()
     missing = truth_ids.filter(pc.invert(pc.is_in(truth_ids, value_set=ids)))
     if len(missing):
-        count, example = _plural(len(missing), "id", "ids"), missing[0].as_py()
+        count, example = _plural(len(missing), one, many), rules.show_key(missing[0].as_py())
+        in_order = ", in its order" if rules.rows_per_key == "paired" else ""
         raise _Reject(
-            f"{name} is missing {count} of the answers, e.g. {example!r}; write one row per id of {public_test}"
+            f"{name} is missing {count} of the answers, e.g. {example}; "
+            f"write one row per {rules.key_words()} of {rules.public_test}{in_order}"
         )
+    if rules.extra_ids == "ignore":
+        return
     extra = ids.filter(pc.invert(pc.is_in(ids, value_set=truth_ids)))
     if len(extra):
-        count, example = _plural(len(extra), "id that is", "ids that are"), extra[0].as_py()
-        raise _Reject(f"{name} has {count} not in the answers, e.g. {example!r}; write only the ids of {public_test}")
+        count = _plural(len(extra), f"{one} that is", f"{many} that are")
+        raise _Reject(
+            f"{name} has {count} not in the answers, e.g. {rules.show_key(extra[0].as_py())}; "
+            f"write only the {many} of {rules.public_test}"
+        )
 
 
 def _duplicated(ids: pa.Array | pa.ChunkedArray) -> list[tuple[str, int]]:
@@ -267,7 +377,7 @@ def _check_values(pred: pa.Table, name: str, rules: SubmissionRules) -> None:
         return
     ids = pred.column(rules.id_column)
     for target in rules.targets:
-        where = f"{name} column {target!r}"
+        where = f"{name} column {rules.submission_name(target)!r}"
         values = _as_numbers(pred.column(target), ids, where)
         for mask, problem, fix in _number_checks(values, rules.probabilities):
             if found := _flagged(mask, ids):

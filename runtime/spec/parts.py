@@ -7,9 +7,9 @@ are, so a field is declared exactly once.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from podium.runtime.spec.units import Duration, Size
 
@@ -94,11 +94,74 @@ class SampleSubmission(Part):
     fill: dict[str, Any] = Field(default_factory=dict, description="target column -> value")
 
 
+RowsPerKey = Literal["one", "paired", "grouped"]
+ExtraIds = Literal["reject", "ignore"]
+
+
 class Prepare(Part):
+    """How the data is split and what the answers and a submission hold.
+
+    Most competitions have one answer row per id and one submission row per id, under the same
+    column names. The answer-layout fields below (`key_columns`, `rows_per_key`,
+    `submission_columns`, `extra_ids`) describe the MLE-bench competitions that do not, so that
+    answers MLE-bench prepared grade unchanged. They are fields rather than hook code because
+    grading, the validator and synthetic data all need the same layout, and a spec is what
+    they share.
+
+    - `key_columns`: a row is identified by the id and these columns together (a composite
+      key), in the answers and in the submission: uw-madison-gi-tract (`id` x `class`),
+      smartphone-decimeter-2022 (`tripId` x `UnixTimeMillis`).
+    - `rows_per_key`: `one` (the strict default) wants every key once on both sides. `paired`
+      lets a key repeat in the answers, and the submission repeats it as often; the n-th
+      submission row of a key answers the n-th answer row of that key (hms-harmful-brain-
+      activity: one row per labelled EEG window, where the submission can only tell the windows
+      of an `eeg_id` apart by their order in the public test). `grouped` lets a key repeat in
+      the answers while the submission writes it once: the metric receives every answer row of
+      each key, the truth carried by `extra_answer_columns`, and the targets are submission-
+      only columns (vinbigdata: one answer row per box, one prediction string per image).
+      A composite key cannot serve HMS (its submission has no column telling windows apart)
+      and `grouped` cannot serve it (its submission repeats the id); `paired` and `grouped`
+      cannot serve each other, so there are exactly these three modes.
+    - `submission_columns`: target -> the submission's name for it, where MLE-bench's sample
+      submission names a target differently from the answers (hubmap: `encoding` is written
+      `predicted`). The submission is checked for the submission name and the metric sees it
+      under the target's name, aligned with the answers.
+    - `extra_ids`: `reject` (default) refuses submission rows whose key is not in the answers;
+      `ignore` drops them before grading, as MLE-bench's h-and-m grader does (its sample
+      submission lists every customer, the answers only those who bought in the test week).
+    """
+
+    # Answer-layout fields are left out of a dump while they hold their default, so adding them
+    # did not change the hash (and so the prepared data) of any spec that does not use them.
+    OMITTED_WHEN_DEFAULT: ClassVar[tuple[str, ...]] = (
+        "key_columns",
+        "rows_per_key",
+        "submission_columns",
+        "extra_ids",
+    )
+
     split: Split | None = None
     hook: HookRef | None = Field(None, description="prepare(raw, public, private) for data that needs code")
     id_column: str
+    key_columns: list[str] = Field(
+        default_factory=list,
+        description="more columns that, with id_column, identify one row of the answers and of the submission",
+    )
+    rows_per_key: RowsPerKey = Field(
+        "one",
+        description=(
+            "one: each key once in the answers and the submission; paired: a key may repeat in both, "
+            "the n-th submission row answering the n-th answer row; grouped: a key may repeat in the "
+            "answers only, the metric receiving all its rows"
+        ),
+    )
     targets: list[str] = Field(min_length=1)
+    submission_columns: dict[str, str] = Field(
+        default_factory=dict, description="target -> its column name in the submission, where MLE-bench renames it"
+    )
+    extra_ids: ExtraIds = Field(
+        "reject", description="reject or ignore submission rows whose key is not in the answers"
+    )
     drop_from_test: list[str] = Field(default_factory=list, description="columns hidden from public test")
     answers: str = Field("test.csv", description="private answers file name, as MLE-bench names it")
     answers_columns: list[str] | Literal["all"] = Field(
@@ -118,9 +181,53 @@ class Prepare(Part):
             raise ValueError("give exactly one of split (declarative) or hook (code)")
         return self
 
+    @model_validator(mode="after")
+    def _answer_layout_fits(self) -> Prepare:
+        if self.id_column in self.key_columns or len(set(self.key_columns)) != len(self.key_columns):
+            raise ValueError("key_columns lists the columns besides id_column, each once")
+        unknown = sorted(set(self.submission_columns) - set(self.targets))
+        if unknown:
+            raise ValueError(f"submission_columns renames {unknown}, which are not targets {self.targets}")
+        names = [*self.key(), *map(self.submission_name, self.targets)]
+        if len(set(names)) != len(names):
+            raise ValueError(f"submission_columns gives two submission columns the same name: {names}")
+        if self.rows_per_key == "grouped" and not self.extra_answer_columns:
+            raise ValueError("rows_per_key 'grouped' needs extra_answer_columns: they carry each row's answer")
+        if self.split is not None and (self.key_columns or self.submission_columns or self.rows_per_key != "one"):
+            raise ValueError(
+                "key_columns, submission_columns and rows_per_key need a prepare hook: "
+                "the declarative split writes one row per id under the answers' column names"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_default_layout(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in self.OMITTED_WHEN_DEFAULT:
+            field = type(self).model_fields[name]
+            if getattr(self, name) == field.get_default(call_default_factory=True):
+                data.pop(name, None)
+        return data
+
+    def key(self) -> list[str]:
+        """The columns that together identify one row: the id column first."""
+        return [self.id_column, *self.key_columns]
+
+    def submission_name(self, target: str) -> str:
+        return self.submission_columns.get(target, target)
+
+    def submission_header(self) -> list[str]:
+        """The columns a submission must have: the key, then each target under its submission name."""
+        return [*self.key(), *map(self.submission_name, self.targets)]
+
     def graded_columns(self) -> list[str]:
-        """The answer columns grading reads; any others in the answers file are ignored."""
-        return [self.id_column, *self.targets, *self.extra_answer_columns]
+        """The answer columns grading reads; any others in the answers file are ignored.
+
+        With `rows_per_key: grouped` the targets are submission-only: the answer rows carry the
+        truth in `extra_answer_columns`.
+        """
+        targets = [] if self.rows_per_key == "grouped" else self.targets
+        return list(dict.fromkeys([*self.key(), *targets, *self.extra_answer_columns]))
 
 
 class GraderRef(Part):

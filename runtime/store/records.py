@@ -56,6 +56,9 @@ class RunRecord(BaseModel):
     resources: Resources = Field(default_factory=Resources)
     usage: Usage = Field(default_factory=Usage)
     run_dir: str | None = Field(None, description="holds submission/, logs/, code/ of this run")
+    data_dir: str | None = Field(None, description="the prepared-data folder the run reads")
+    exit_code: int | None = Field(None, description="the agent's exit code; negative: killed by that signal")
+    sandbox: str | None = Field(None, description="bwrap, plain (not isolated) or docker")
 
     @property
     def finished(self) -> bool:

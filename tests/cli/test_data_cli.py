@@ -137,18 +137,13 @@ def leaderboard_app() -> typer.Typer:
     return group
 
 
-def anchors() -> Path:
-    from conftest import anchors_or_skip
-
-    return anchors_or_skip()
-
 
 def test_leaderboard_fetch_from_a_folder_checks_the_pin(
-    specs_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    specs_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anchors: Path
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("PODIUM_LEADERBOARDS", raising=False)
-    code, output = run("fetch", "spaceship-titanic", "--from", str(anchors()), target=leaderboard_app())
+    code, output = run("fetch", "spaceship-titanic", "--from", str(anchors), target=leaderboard_app())
     assert code == 0, output
     assert "2288 teams" in output and "matches the spec's pin" in output
     from podium.runtime.grading.leaderboard import find_leaderboard
@@ -158,12 +153,12 @@ def test_leaderboard_fetch_from_a_folder_checks_the_pin(
 
 
 def test_leaderboard_with_the_wrong_pin_is_not_cached(
-    specs_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    specs_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anchors: Path
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     tampered = tmp_path / "boards" / "spaceship-titanic"
     tampered.mkdir(parents=True)
-    original = (anchors() / "spaceship-titanic" / "leaderboard.csv").read_text()
+    original = (anchors / "spaceship-titanic" / "leaderboard.csv").read_text()
     (tampered / "leaderboard.csv").write_text(original.replace("0.82815", "0.99999", 1))
     code, output = run("fetch", "spaceship-titanic", "--from", str(tmp_path / "boards"), target=leaderboard_app())
     assert code == 1 and "not accepted" in output and "pins e071aca0" in output

@@ -86,9 +86,8 @@ def test_split_file_suites(specs_tree: Path) -> None:
         "spec_version: 1\nid: two\nsplit: {file: two.txt}\nscaffolds: [dummy]\n"
     )
     catalog = load_catalog(specs_tree)
-    assert [str(e).split(": ", 1)[1] for e in catalog.errors] == [
-        "split.file: no competition named 'nope'; one of house-prices, spaceship-titanic, titanic"
-    ]
+    [error] = catalog.errors
+    assert str(error).split(": ", 1)[1].startswith("split.file: no competition named 'nope'; one of ")
     assert catalog.suite_members("two") == ["titanic", "house-prices", "nope"]
 
 

@@ -55,19 +55,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import (
-    accuracy_score,
-    auc,
-    cohen_kappa_score,
-    f1_score,
-    label_ranking_average_precision_score,
-    log_loss,
-    matthews_corrcoef,
-    roc_auc_score,
-    roc_curve,
-)
-from sklearn.preprocessing import MultiLabelBinarizer
 
+from podium.runtime.grading.metrics.lazy import scipy_special, scipy_stats, sklearn_metrics, sklearn_preprocessing
 from podium.runtime.grading.registry import MetricInputError, metric
 
 # Kaggle's clipping for log losses and KL divergence.
@@ -174,7 +163,7 @@ def _require_two_classes(y_true: np.ndarray, what: str) -> None:
 
 def _binary_auc(y_true: np.ndarray, y_score: np.ndarray, what: str) -> float:
     _require_two_classes(y_true, what)
-    return float(roc_auc_score(y_true, y_score))
+    return float(sklearn_metrics.roc_auc_score(y_true, y_score))
 
 
 @metric("auc", "maximize", "ROC AUC of one binary target")
@@ -225,11 +214,11 @@ def weighted_auc(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> floa
     y_true = truth[column].to_numpy()
     _require_two_classes(y_true, repr(column))
     scores = numeric_values(pred, [column], params)[:, 0]
-    fpr, tpr, _ = roc_curve(y_true, scores)
+    fpr, tpr, _ = sklearn_metrics.roc_curve(y_true, scores)
     fpr, tpr = _with_tpr_points(fpr, tpr, levels)
     bands = list(zip(levels[:-1], levels[1:], weights, strict=True))
     # Clipping TPR to a band leaves the area of the curve that lies inside that band.
-    areas = [w * auc(fpr, np.clip(tpr, lo, hi) - lo) for lo, hi, w in bands]
+    areas = [w * sklearn_metrics.auc(fpr, np.clip(tpr, lo, hi) - lo) for lo, hi, w in bands]
     perfect = sum(w * (hi - lo) for lo, hi, w in bands)
     return float(sum(areas) / perfect)
 
@@ -242,7 +231,7 @@ def _jigsaw_subset_aucs(toxic: np.ndarray, in_group: np.ndarray, scores: np.ndar
         (in_group & toxic) | (~in_group & ~toxic),  # background negative, subgroup positive
     ]
     return [
-        float(roc_auc_score(toxic[rows], scores[rows])) if np.unique(toxic[rows]).size == 2 else None
+        float(sklearn_metrics.roc_auc_score(toxic[rows], scores[rows])) if np.unique(toxic[rows]).size == 2 else None
         for rows in subsets
     ]
 
@@ -274,9 +263,7 @@ def jigsaw_bias_auc(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> f
                 "No identity subgroup holds both classes, so the bias AUCs are undefined; grade on a larger split."
             )
         with np.errstate(divide="ignore"):  # an AUC of 0 gives a power mean of 0
-            from scipy.stats import pmean  # scipy.stats costs 0.4 s to import; only Jigsaw needs it
-
-            bias_means.append(float(pmean(defined, power)))
+            bias_means.append(float(scipy_stats.pmean(defined, power)))
     return float(weight * overall + weight * sum(bias_means))
 
 
@@ -298,7 +285,7 @@ def accuracy(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     targets = list(params["targets"])
     y_true = _row_keys([label_strings(truth[c]) for c in targets])
     y_pred = _row_keys([predicted_labels(pred, c, params) for c in targets])
-    return float(accuracy_score(y_true, y_pred))
+    return float(np.mean(y_true == y_pred))
 
 
 @metric("top1-error", "minimize", "1 - accuracy of the first predicted label")
@@ -328,7 +315,7 @@ def binary_log_loss(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> f
     column = single_target(params)
     y_true = _binary_truth(truth, [column])[:, 0]
     proba = np.clip(probability_values(pred, [column], params)[:, 0], EPS, 1 - EPS)
-    return float(log_loss(y_true, proba, labels=[0.0, 1.0]))
+    return float(sklearn_metrics.log_loss(y_true, proba, labels=[0.0, 1.0]))
 
 
 def _class_indices(truth: pd.DataFrame, classes: list[str], params: dict[str, Any]) -> np.ndarray:
@@ -365,7 +352,7 @@ def multiclass_log_loss(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) 
         )
     proba = np.clip(proba / row_sums, EPS, 1 - EPS)
     y_true = _class_indices(truth, classes, params)
-    return float(log_loss(y_true, proba, labels=list(range(len(classes)))))
+    return float(sklearn_metrics.log_loss(y_true, proba, labels=list(range(len(classes)))))
 
 
 def _unmelt(frame: pd.DataFrame, id_column: str, value: str, separator: str) -> pd.DataFrame:
@@ -400,7 +387,9 @@ def weighted_multilabel_log_loss(truth: pd.DataFrame, pred: pd.DataFrame, **para
     weights = np.where(y_true == 1, positive, negative)
     # Normalising each row's weights to sum 1 turns sklearn's weighted mean into the row mean.
     sample_weight = weights / weights.sum(axis=1, keepdims=True)
-    return float(log_loss(y_true.ravel(), proba.ravel(), sample_weight=sample_weight.ravel(), labels=[0.0, 1.0]))
+    return float(
+        sklearn_metrics.log_loss(y_true.ravel(), proba.ravel(), sample_weight=sample_weight.ravel(), labels=[0.0, 1.0])
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,13 +409,13 @@ def _f1(truth: pd.DataFrame, pred: pd.DataFrame, average: str, params: dict[str,
         pred_sets = _label_sets(pred[column].fillna("").astype(str).to_numpy())
         # Classes from both sides, so that labels only the submission names count as false
         # positives (MLE-bench keeps the answers' classes only and drops those).
-        binarizer = MultiLabelBinarizer(sparse_output=True).fit(true_sets + pred_sets)
+        binarizer = sklearn_preprocessing.MultiLabelBinarizer(sparse_output=True).fit(true_sets + pred_sets)
         y_true, y_pred = binarizer.transform(true_sets), binarizer.transform(pred_sets)
     else:
         y_true = label_strings(truth[column])
         y_pred = predicted_labels(pred, column, params)
     with library_errors_as_input_errors(f"{average} F1"):
-        return float(f1_score(y_true, y_pred, average=average, zero_division=0))
+        return float(sklearn_metrics.f1_score(y_true, y_pred, average=average, zero_division=0))
 
 
 @metric("f1-micro", "maximize", "micro-averaged F1 of labels or label sets")
@@ -450,7 +439,7 @@ def binary_f1(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     positive = label_strings(pd.Series([params.get("pos_label", default)]))[0]
     y_pred = predicted_labels(pred, column, params)
     with library_errors_as_input_errors("binary F1"):
-        return float(f1_score(y_true, y_pred, pos_label=positive, zero_division=0))
+        return float(sklearn_metrics.f1_score(y_true, y_pred, pos_label=positive, zero_division=0))
 
 
 @metric("probabilistic-f1", "maximize", "probabilistic F1 (pF1, beta=1) of probabilities")
@@ -499,7 +488,7 @@ def quadratic_weighted_kappa(truth: pd.DataFrame, pred: pd.DataFrame, **params: 
     y_pred = _integer_labels(pred, column, params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        kappa = float(cohen_kappa_score(y_true, y_pred, weights="quadratic"))
+        kappa = float(sklearn_metrics.cohen_kappa_score(y_true, y_pred, weights="quadratic"))
     return kappa if np.isfinite(kappa) else 0.0
 
 
@@ -509,7 +498,7 @@ def matthews_correlation(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any)
     column = single_target(params)
     y_pred = predicted_labels(pred, column, params)
     with library_errors_as_input_errors("Matthews correlation"):
-        return float(matthews_corrcoef(label_strings(truth[column]), y_pred))
+        return float(sklearn_metrics.matthews_corrcoef(label_strings(truth[column]), y_pred))
 
 
 @metric("lwlrap", "maximize", "label-weighted label-ranking average precision")
@@ -527,7 +516,11 @@ def lwlrap(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     rows = labels_per_row > 0
     if not rows.any():
         raise ValueError("lwlrap needs at least one answer row with a true label")
-    return float(label_ranking_average_precision_score(y_true[rows], scores[rows], sample_weight=labels_per_row[rows]))
+    return float(
+        sklearn_metrics.label_ranking_average_precision_score(
+            y_true[rows], scores[rows], sample_weight=labels_per_row[rows]
+        )
+    )
 
 
 @metric("kl-divergence", "minimize", "mean over rows of KL(truth || prediction)")
@@ -550,8 +543,6 @@ def kl_divergence(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> flo
             f"Each row's probabilities must sum to 1; they sum to {proba[position].sum():.6g} "
             f"at {row_label(pred, position, params)}."
         )
-    from scipy.special import rel_entr
-
     # rel_entr is 0 where the answer probability is 0, the convention Kaggle's metric uses.
-    per_row = rel_entr(expected, np.clip(proba, EPS, 1 - EPS)).sum(axis=1)
+    per_row = scipy_special.rel_entr(expected, np.clip(proba, EPS, 1 - EPS)).sum(axis=1)
     return float(per_row.mean())

@@ -36,10 +36,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import pearsonr, spearmanr
-from sklearn.metrics import mean_absolute_error, mean_squared_error, mean_squared_log_error
 
 from podium.runtime.grading.metrics.classification import numeric_values, single_target
+from podium.runtime.grading.metrics.lazy import scipy_stats
 from podium.runtime.grading.registry import MetricInputError, metric
 
 # CHAMPS floors each group's MAE so that a perfect group does not score log(0).
@@ -63,6 +62,11 @@ def _target_values(truth: pd.DataFrame, pred: pd.DataFrame, params: dict[str, An
     return y_true[rows], y_pred[rows]
 
 
+def _mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> Any:
+    """Per column for matrices, one number for vectors (numpy: no scikit-learn import to pay for)."""
+    return np.mean((y_true - y_pred) ** 2, axis=0)
+
+
 def _non_negative(y_pred: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     if (y_pred < 0).any():
         raise MetricInputError(
@@ -76,7 +80,7 @@ def _non_negative(y_pred: np.ndarray, params: dict[str, Any]) -> np.ndarray:
 def rmse(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     """RMSE over every target value (several targets are pooled; see `mcrmse`)."""
     y_true, y_pred = _target_values(truth, pred, params)
-    return float(np.sqrt(mean_squared_error(y_true.ravel(), y_pred.ravel())))
+    return float(np.sqrt(_mean_squared_error(y_true.ravel(), y_pred.ravel())))
 
 
 @metric("rmse-log", "minimize", "root mean squared error between natural logs")
@@ -91,7 +95,7 @@ def rmse_log(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
             f"RMSE of logs needs predictions > 0 in {list(params['targets'])!r}; "
             f"found {y_pred.min()!r}, so predict positive values."
         )
-    return float(np.sqrt(mean_squared_error(np.log(y_true.ravel()), np.log(y_pred.ravel()))))
+    return float(np.sqrt(_mean_squared_error(np.log(y_true.ravel()), np.log(y_pred.ravel()))))
 
 
 @metric("rmsle", "minimize", "root mean squared logarithmic error")
@@ -99,7 +103,7 @@ def rmsle(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     """RMSLE over every target value; predictions must be >= 0."""
     y_true, y_pred = _target_values(truth, pred, params)
     y_pred = _non_negative(y_pred, params)
-    return float(np.sqrt(mean_squared_log_error(y_true.ravel(), y_pred.ravel())))
+    return float(np.sqrt(_mean_squared_error(np.log1p(y_true.ravel()), np.log1p(y_pred.ravel()))))
 
 
 @metric("mean-column-rmsle", "minimize", "mean over targets of per-column RMSLE")
@@ -107,7 +111,7 @@ def mean_column_rmsle(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) ->
     """RMSLE per target column, averaged (nomad2018: formation and bandgap energies)."""
     y_true, y_pred = _target_values(truth, pred, params)
     y_pred = _non_negative(y_pred, params)
-    errors = mean_squared_log_error(y_true, y_pred, multioutput="raw_values")
+    errors = _mean_squared_error(np.log1p(y_true), np.log1p(y_pred))
     return float(np.mean(np.sqrt(errors)))
 
 
@@ -115,7 +119,7 @@ def mean_column_rmsle(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) ->
 def mcrmse(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     """RMSE per target column, averaged (stanford-covid-vaccine masks unscored positions)."""
     y_true, y_pred = _target_values(truth, pred, params)
-    errors = mean_squared_error(y_true, y_pred, multioutput="raw_values")
+    errors = _mean_squared_error(y_true, y_pred)
     return float(np.mean(np.sqrt(errors)))
 
 
@@ -123,7 +127,7 @@ def mcrmse(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
 def mae(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     """MAE over every target value."""
     y_true, y_pred = _target_values(truth, pred, params)
-    return float(mean_absolute_error(y_true.ravel(), y_pred.ravel()))
+    return float(np.mean(np.abs(y_true - y_pred)))
 
 
 @metric("log-mae-by-group", "minimize", "mean over groups of log(MAE)")
@@ -157,13 +161,13 @@ def _mean_correlation(
 @metric("spearman", "maximize", "Spearman rank correlation, mean over targets")
 def spearman(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     """Spearman correlation per target column, averaged; constant columns count 0."""
-    return _mean_correlation(truth, pred, params, spearmanr)
+    return _mean_correlation(truth, pred, params, scipy_stats.spearmanr)
 
 
 @metric("pearson", "maximize", "Pearson correlation, mean over targets")
 def pearson(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     """Pearson correlation per target column, averaged; constant columns count 0."""
-    return _mean_correlation(truth, pred, params, pearsonr)
+    return _mean_correlation(truth, pred, params, scipy_stats.pearsonr)
 
 
 @metric("laplace-log-likelihood", "maximize", "OSIC modified Laplace log likelihood")

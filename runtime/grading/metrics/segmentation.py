@@ -28,10 +28,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pycocotools import mask as mask_utils
-from scipy.ndimage import binary_erosion
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial.distance import directed_hausdorff
 
+from podium.runtime.grading.metrics.lazy import scipy_ndimage, scipy_optimize, scipy_spatial_distance
 from podium.runtime.grading.registry import MetricInputError, metric
 
 RleOrder = Literal["column", "row"]
@@ -302,7 +300,7 @@ def _objects_by_id(
 
 def _precision_at(matches: np.ndarray) -> float:
     # One-to-one matching of the most pairs; at IoU > 0.5 non-overlapping masks match at most once.
-    rows, columns = linear_sum_assignment(matches, maximize=True)
+    rows, columns = scipy_optimize.linear_sum_assignment(matches, maximize=True)
     true_positives = int(matches[rows, columns].sum())
     n_pred, n_truth = matches.shape
     return true_positives / (n_pred + n_truth - true_positives)  # tp / (tp + fp + fn)
@@ -385,8 +383,10 @@ def _directed_hausdorff(source: np.ndarray, target: np.ndarray, scale: np.ndarra
     outside = source & ~target
     if not outside.any():
         return 0.0
-    surface = target & ~binary_erosion(target)
-    return float(directed_hausdorff(np.argwhere(outside) / scale, np.argwhere(surface) / scale)[0])
+    surface = target & ~scipy_ndimage.binary_erosion(target)
+    return float(
+        scipy_spatial_distance.directed_hausdorff(np.argwhere(outside) / scale, np.argwhere(surface) / scale)[0]
+    )
 
 
 @metric("dice-hausdorff", "maximize", "0.4 * slice Dice + 0.6 * (1 - 3-D Hausdorff distance)")

@@ -1,0 +1,5 @@
+import sys
+
+from podium.runtime.agents.aide.main import main
+
+sys.exit(main())

@@ -1,0 +1,182 @@
+"""Building blocks for prepare hooks: the steps MLE-bench's preparations are made of.
+
+A competition whose data needs code has a `prepare.py` next to its spec with
+`prepare(raw, public, private)`. These helpers keep those hooks short and their failures
+readable: a missing raw file, archive or optional package is a `DataError` that says what to
+do, never a traceback from deep inside pandas.
+
+Splits are scikit-learn's `train_test_split`, as MLE-bench uses it, so the same raw data and
+seed give the same rows on each side.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from podium.runtime.data.sources import DataError as DataError  # re-exported: hooks raise recipes.DataError
+
+T = TypeVar("T")
+Sides = tuple[pd.DataFrame, pd.DataFrame]
+
+
+def not_yet_prepared(competition_id: str, missing: str) -> NoReturn:
+    """The hook of a competition whose preparation podium cannot do yet."""
+    raise DataError(
+        f"podium cannot prepare {competition_id} yet: its hook still lacks {missing}. Prepare it with "
+        f"MLE-bench (`mlebench prepare -c {competition_id}`) and grade that folder with podium, which "
+        "reads MLE-bench's layout unchanged."
+    )
+
+
+def require(raw: Path, *names: str) -> None:
+    """Every named raw file or folder exists, or one error listing what is missing."""
+    missing = [name for name in names if not (raw / name).exists()]
+    if missing:
+        present = sorted(p.name for p in raw.iterdir()) if raw.is_dir() else []
+        raise DataError(
+            f"the raw data in {raw} lacks {', '.join(missing)} (present: {', '.join(present[:12]) or 'nothing'}); "
+            "download the competition's full data again"
+        )
+
+
+def read_csv(path: Path, **options: Any) -> pd.DataFrame:
+    require(path.parent, path.name)
+    return pd.read_csv(path, **options)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, **options: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, **options)
+
+
+def split(items: T, test_size: float | int, random_state: int, stratify: Any = None) -> tuple[T, T]:
+    """scikit-learn's train_test_split of a frame, list or array: (train, test)."""
+    from sklearn.model_selection import train_test_split
+
+    if isinstance(items, pd.api.extensions.ExtensionArray):
+        items = np.asarray(items)  # type: ignore[assignment]  # pyarrow-backed uniques: scikit-learn indexes numpy
+    train, test = train_test_split(items, test_size=test_size, random_state=random_state, stratify=stratify)
+    return train, test
+
+
+def split_by(frame: pd.DataFrame, column: str, test_size: float | int, random_state: int) -> Sides:
+    """Split the unique values of `column` (in order of appearance), then take their rows."""
+    _, test_values = split(frame[column].unique(), test_size, random_state)
+    in_test = frame[column].isin(set(test_values))
+    return frame[~in_test], frame[in_test]
+
+
+def split_groups(frame: pd.DataFrame, column: str, test_size: float | int, random_state: int) -> Sides:
+    """Split the groups of `frame.groupby(column)` (sorted by key) as whole groups, as a list."""
+    groups = [group for _, group in frame.groupby(column)]
+    train, test = split(groups, test_size, random_state)
+    return pd.concat(train), pd.concat(test)
+
+
+def one_hot(frame: pd.DataFrame, id_column: str, label_column: str, classes: Sequence[str]) -> pd.DataFrame:
+    """One row per id with a 0/1 column per class, in the order of `classes`."""
+    hot = pd.DataFrame({id_column: frame[id_column].to_numpy()})
+    labels = frame[label_column].to_numpy()
+    for name in classes:
+        hot[name] = (labels == name).astype(int)
+    return hot
+
+
+def copy_files(names: Iterable[str], source: Path, target: Path) -> int:
+    """Copy `source/<name>` to `target/<name>` for each name (sub-folders kept); the count copied."""
+    count = 0
+    for name in names:
+        origin = source / name
+        if not origin.exists():
+            raise DataError(f"{origin} is missing from the raw data; download the competition's full data again")
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_dir():
+            shutil.copytree(origin, destination, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(origin, destination)
+        count += 1
+    return count
+
+
+def copy_renamed(pairs: Iterable[tuple[Path, Path]]) -> None:
+    """Copy each (source, destination) file, creating folders."""
+    for origin, destination in pairs:
+        if not origin.exists():
+            raise DataError(f"{origin} is missing from the raw data; download the competition's full data again")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(origin, destination)
+
+
+def extract(archive: Path, target: Path) -> Path:
+    """Unpack a zip or tar archive into `target` (once; member paths cannot leave `target`)."""
+    require(archive.parent, archive.name)
+    target.mkdir(parents=True, exist_ok=True)
+    marker = target / f".extracted-{archive.name}"
+    if marker.exists():
+        return target
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as opened:
+            opened.extractall(target)  # zipfile drops absolute and '..' parts of member names
+    elif tarfile.is_tarfile(archive):
+        with tarfile.open(archive) as opened:
+            opened.extractall(target, filter="data")
+    elif archive.suffix == ".7z":
+        _extract_7z(archive, target)
+    else:
+        raise DataError(f"{archive} is not a zip, tar or 7z archive; download the competition's data again")
+    marker.touch()
+    return target
+
+
+def _extract_7z(archive: Path, target: Path) -> None:
+    try:
+        import py7zr
+    except ImportError:
+        raise DataError(
+            f"{archive.name} is a 7z archive: install py7zr (`pip install 'podium[mlebench]'`) and prepare again"
+        ) from None
+    with py7zr.SevenZipFile(archive) as opened:
+        opened.extractall(target)
+
+
+def zip_folder(folder: Path, archive: Path) -> None:
+    """Zip `folder` (entries under its own name) and remove it, as Kaggle ships image folders."""
+    shutil.make_archive(str(archive.with_suffix("")), "zip", root_dir=folder.parent, base_dir=folder.name)
+    shutil.rmtree(folder)
+
+
+def zip_file(path: Path, archive: Path) -> None:
+    """Zip one file (at the archive's root) and remove it, as Kaggle ships large tables."""
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as opened:
+        opened.write(path, arcname=path.name)
+    path.unlink()
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """(width, height) of an image file."""
+    with _pillow().open(path) as image:
+        width, height = image.size
+    return int(width), int(height)
+
+
+def grey_levels(path: Path) -> np.ndarray:
+    """An image's grey levels in [0, 1], one row of the array per row of pixels."""
+    with _pillow().open(path) as image:
+        return np.asarray(image.convert("L"), dtype=float) / 255.0
+
+
+def _pillow() -> Any:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise DataError("reading images needs Pillow: `pip install 'podium[mlebench]'`, then prepare again") from None
+    return Image
