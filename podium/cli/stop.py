@@ -104,7 +104,7 @@ def self_improve_command(
 @app.command("stop-report")
 def stop_report_command(
     run_id: str = typer.Argument(..., help="A STOP run id (the folder name printed by the run)."),
-    runs_dir: Path = typer.Option(None, "--runs-dir", help=RUNS_HELP),
+    runs_dir: Path | None = typer.Option(None, "--runs-dir", help=RUNS_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Meta-utility per iteration, the transfer table and escape rates of a STOP run."""

@@ -110,6 +110,8 @@ class DockerSandbox:
         container = None
         try:
             options = container_options(command, mounts, limits, env, workdir, user)
+            options["labels"]["podium.logs"] = str(log_dir.resolve())
+            self._remove_leftovers(log_dir)
             container = self.client.containers.create(self.image, **options)
             container.start()
         except docker.errors.APIError as error:  # the container could not start: not the agent's doing
@@ -141,6 +143,14 @@ class DockerSandbox:
             disk_exceeded=reason == "disk",
             notes=notes,
         )
+
+    def _remove_leftovers(self, log_dir: Path) -> None:
+        """A container of an earlier attempt of this run whose runtime was killed (containers do not
+        die with the process that started them) must not write into the fresh run folder."""
+        label = f"podium.logs={log_dir.resolve()}"
+        for container in self.client.containers.list(all=True, filters={"label": label}):
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
 
 
 def _not_started(log_dir: Path, explanation: str | bytes, watch: Watch) -> SandboxResult:

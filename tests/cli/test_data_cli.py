@@ -137,7 +137,6 @@ def leaderboard_app() -> typer.Typer:
     return group
 
 
-
 def test_leaderboard_fetch_from_a_folder_checks_the_pin(
     specs_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anchors: Path
 ) -> None:

@@ -3,9 +3,9 @@
 Every metric reads its columns from `params["targets"]` unless a param below says otherwise.
 `mask_column` (optional; all but log-mae-by-group, mean-angular-error and haversine-p50-p95):
 an answer column; only rows where it equals `mask_equals` (default true) are scored. It serves
-stanford-covid-vaccine (`keep`), ventilator-pressure-prediction (`u_out` equal to 0: the
-inspiratory phase) and OSIC (a column marking each patient's three last visits, added by the
-competition's prepare).
+stanford-covid-vaccine (`keep`) and ventilator-pressure-prediction (`u_out` equal to 0: the
+inspiratory phase). OSIC finds its scored rows itself (`last_measured`), as MLE-bench's grader
+does, so MLE-bench's answers, which carry no such column, grade unchanged.
 
 Name (direction): MLE-bench competitions it serves; extra params.
 
@@ -19,7 +19,7 @@ Name (direction): MLE-bench competitions it serves; extra params.
 - spearman (max): google-quest-challenge.
 - pearson (max): us-patent-phrase-to-phrase-matching.
 - laplace-log-likelihood (max): osic-pulmonary-fibrosis-progression; `confidence_column`,
-  `mask_column`.
+  `last_measured` (or `mask_column`).
 - mean-angular-error (min): icecube-neutrinos-in-deep-ice; `azimuth_column`, `zenith_column`.
 - haversine-p50-p95 (min): smartphone-decimeter-2022; `group_column`, `latitude_column`,
   `longitude_column`.
@@ -170,17 +170,36 @@ def pearson(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     return _mean_correlation(truth, pred, params, scipy_stats.pearsonr)
 
 
+def _last_measured_rows(truth: pd.DataFrame, column: str, params: dict[str, Any]) -> np.ndarray:
+    """Each patient's last `last_measured` weeks that have a true value, as MLE-bench's grader picks them.
+
+    The id is `<Patient>_<Weeks>` ("ID00007637202177411956430_-4"): the week is the number after
+    the last "_", the patient what comes before it. Unmeasured weeks (no true value) are never
+    scored.
+    """
+    patient, _, week = truth[params["id_column"]].astype(str).str.rpartition("_").T.to_numpy()
+    try:
+        weeks = pd.Series(week).astype(int)
+    except ValueError as error:
+        raise ValueError(f"last_measured needs ids '<patient>_<week>' with an integer week: {error}") from None
+    rows = pd.DataFrame({"patient": patient, "week": weeks.to_numpy()})[truth[column].notna().to_numpy()]
+    chosen = rows.sort_values("week", kind="stable").groupby("patient").tail(int(params["last_measured"])).index
+    return np.isin(np.arange(len(truth)), chosen)
+
+
 @metric("laplace-log-likelihood", "maximize", "OSIC modified Laplace log likelihood")
 def laplace_log_likelihood(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> float:
     """OSIC: mean of -sqrt(2) * delta / sigma - ln(sqrt(2) * sigma).
 
     sigma = max(Confidence, 70) and delta = min(|FVC - predicted FVC|, 1000). The target is
     the FVC column; `confidence_column` (default "Confidence") is read from the submission,
-    and an empty confidence counts as the 70 floor, as MLE-bench grades it.
+    and an empty confidence counts as the 70 floor, as MLE-bench grades it. `last_measured: 3`
+    scores only each patient's three last measured weeks (see `_last_measured_rows`);
+    otherwise `mask_column` picks the rows, or every row is scored.
     """
     column = single_target(params)
     confidence_column = params.get("confidence_column", "Confidence")
-    rows = _scored_rows(truth, params)
+    rows = _last_measured_rows(truth, column, params) if "last_measured" in params else _scored_rows(truth, params)
     predicted = numeric_values(pred, [column], params)[rows, 0]
     confidence = pred.assign(**{confidence_column: pred[confidence_column].fillna(0)})
     sigma = np.maximum(numeric_values(confidence, [confidence_column], params)[rows, 0], 70)
