@@ -81,5 +81,20 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def docker(session: nox.Session) -> None:
-    """End to end in Docker: private dockerd, images, dummy agent isolated, grading (needs root)."""
-    session.run("python", str(ROOT / "scripts" / "docker_e2e.py"), *session.posargs)
+    """End to end in Docker: private dockerd, images, dummy agent isolated, grading (needs root).
+
+    With PODIUM_DOCKER_WORK set, the daemon's data root lives there and outlasts the session, so the
+    base images are built once and `scripts/with_dockerd.sh` (the daemon for `nox -s tests`) reuses them.
+    """
+    args = list(session.posargs)
+    work = os.environ.get("PODIUM_DOCKER_WORK")
+    if work and "--work" not in args:
+        args += ["--work", work]
+    session.run("python", str(ROOT / "scripts" / "docker_e2e.py"), *args)
+
+
+@nox.session(name="docker-tests")
+def docker_tests(session: nox.Session) -> None:
+    """The docker sandbox tests against a private daemon (scripts/with_dockerd.sh; needs root)."""
+    args = session.posargs or ["tests/runtime/sandbox/test_docker_sandbox.py", "-q", "-p", "no:cacheprovider"]
+    session.run("bash", str(ROOT / "scripts" / "with_dockerd.sh"), "python", "-m", "pytest", *args, external=True)

@@ -51,6 +51,10 @@ CARRIED_OVER = ("wheels/*.whl", "certs/*.pem")
 # Package-data globs skip dotfiles, so an installed podium would lose them: templates name them
 # without the dot and the build renames them.
 DOTFILES = ("dockerignore",)
+# Scaffolds whose image runs podium's own agents (podium.runtime.agents.<agent>): their image installs the
+# podium wheel with the `agents` extra, pinned by AGENT_CONSTRAINTS; every other image stays light.
+PODIUM_AGENTS = ("baseline", "aide")
+AGENT_CONSTRAINTS = TEMPLATES / "scaffold" / "agent-constraints.txt"
 PINNED_REQUIREMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9._,-]+\])?===?[A-Za-z0-9.+!_-]+$")
 
 
@@ -442,8 +446,24 @@ def template_context(package: PackagePlan) -> dict[str, Any]:
             "podium_version": PODIUM_VERSION,
             "spec_sha256": sha,
             "thresholds_note": package.leaderboard_note,
+            **(scaffold_image_context(package.spec) if package.kind == "scaffold" else {}),  # type: ignore[arg-type]
         },
     }
+
+
+def scaffold_image_context(scaffold: Scaffold) -> dict[str, Any]:
+    """Whether the image installs podium, and the pins it installs it with (the spec's own pins win)."""
+    if scaffold.agent not in PODIUM_AGENTS:
+        return {"podium_agent": False, "constraints": []}
+    own = {requirement_name(requirement) for requirement in scaffold.image.requirements}
+    lines = AGENT_CONSTRAINTS.read_text(encoding="utf-8").splitlines()
+    pins = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return {"podium_agent": True, "constraints": [pin for pin in pins if requirement_name(pin) not in own]}
+
+
+def requirement_name(requirement: str) -> str:
+    """The normalised project name of a pinned requirement (PEP 503): `Scikit_Learn[x]==1` -> scikit-learn."""
+    return re.sub(r"[-_.]+", "-", re.split(r"[\[=<>!~;\s]", requirement, maxsplit=1)[0]).lower()
 
 
 def write_frozen_files(package: PackagePlan, rendered: Path) -> None:

@@ -35,6 +35,7 @@ from podium.generator.errors import did_you_mean
 if TYPE_CHECKING:
     from podium.generator.catalog import Catalog
     from podium.runtime.execute import Executor, Matrix, Packages, RunSettings
+    from podium.runtime.execute.model_service import CassetteSetting
     from podium.runtime.store import RunRecord, RunStore
 
 runs_app = typer.Typer(help="Recorded runs: list, show, resume, clean.", no_args_is_help=True)
@@ -54,6 +55,11 @@ class ExecutorKind(str, enum.Enum):
     ray = "ray"
 
 
+class CassetteMode(str, enum.Enum):
+    record = "record"
+    replay = "replay"
+
+
 DATA_DIR_OPTION = typer.Option(None, "--data-dir", help="Prepared data folder; default: $PODIUM_DATA_DIR, the cache.")
 RUNS_DIR_OPTION = typer.Option(None, "--runs-dir", help="Run folders; default: runs/ beside the data folder.")
 STORE_OPTION = typer.Option(None, "--store", help="Run store; default: $PODIUM_STORE, else runs/runs.sqlite.")
@@ -63,6 +69,12 @@ EXECUTOR_OPTION = typer.Option(ExecutorKind.local, "--executor", help="local (a 
 WORKERS_OPTION = typer.Option(None, "--workers", min=1, help="Runs at once; default: CPUs / the runs' CPU limit.")
 RAY_ADDRESS_OPTION = typer.Option(None, "--ray-address", help="An existing Ray cluster; default: start Ray locally.")
 JSON_OPTION = typer.Option(False, "--json", help="Print the run records as JSON only.")
+CASSETTE_OPTION = typer.Option(
+    None, "--llm-cassette", help="Record the run's model calls to this JSONL file, or replay them from it."
+)
+CASSETTE_MODE_OPTION = typer.Option(
+    None, "--llm-mode", help="With --llm-cassette: record (default; starts the file afresh) or replay (no model)."
+)
 
 
 @app.command("run")
@@ -81,15 +93,21 @@ def run_command(
     workers: int = WORKERS_OPTION,
     ray_address: str = RAY_ADDRESS_OPTION,
     as_json: bool = JSON_OPTION,
+    llm_cassette: Path = CASSETTE_OPTION,
+    llm_mode: CassetteMode = CASSETTE_MODE_OPTION,
 ) -> None:
     """Run agents on competitions in a sandbox, grade them, and record every run."""
+    from dataclasses import replace
+
     from podium.runtime.execute import plan_runs
 
     specs = catalog()
     matrix = _matrix(specs, suite, competition, scaffold, seeds)
+    cassette = _cassette(llm_cassette, llm_mode, matrix)
     packages = _built_packages(specs, packages_dir, [*matrix.competitions, *matrix.scaffolds])
     data, runs = _data_dir(data_dir), _runs_dir(runs_dir, data_dir)
     settings = _settings(packages, data, backend, executor_kind)  # checks docker and Ray before anything is planned
+    settings = replace(settings, llm_cassette=cassette)
     with _opened_store(store_path, runs, data_dir, must_exist=False) as store:
         plan = _checked(lambda: plan_runs(store, matrix, packages, runs, data, rerun))
         if plan.already_finished and not as_json:
@@ -215,6 +233,24 @@ def _matrix(specs: Catalog, suite: str | None, competition: str | None, scaffold
     _known(competition or "", specs.competitions, "competition", "competitions")
     _known(scaffold, specs.scaffolds, "scaffold", "scaffolds")
     return Matrix(ADHOC_SUITE, [competition or ""], [scaffold], list(range(seeds)))
+
+
+def _cassette(path: Path | None, mode: CassetteMode | None, matrix: Matrix) -> CassetteSetting | None:
+    """Where the model calls are recorded or replayed from; one cassette holds one run's calls."""
+    from podium.runtime.execute.model_service import CassetteSetting
+
+    if path is None:
+        if mode is not None:
+            fail("--llm-mode goes with --llm-cassette PATH: the file to record to or replay from", code=2)
+        return None
+    mode = mode or CassetteMode.record
+    runs = len(matrix.competitions) * len(matrix.scaffolds) * len(matrix.seeds)
+    if mode is CassetteMode.record and runs > 1:
+        fail(f"--llm-cassette records one run, but {runs} are planned: name one competition, one scaffold and "
+             "one seed, or record each run to its own file", code=2)  # fmt: skip
+    if mode is CassetteMode.replay and not path.is_file():
+        fail(f"no cassette at {path} to replay; record one first with --llm-cassette {path} --llm-mode record", 2)
+    return CassetteSetting(path.resolve(), mode.value)
 
 
 def _known(spec_id: str, section: dict[str, Any], kind: str, plural: str) -> None:

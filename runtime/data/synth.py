@@ -238,13 +238,13 @@ class TableMaker:
     # --- sample submission -----------------------------------------------------------------
 
     def sample_submission(self, answers: pd.DataFrame) -> pd.DataFrame:
-        id_column = self.prepare.id_column
-        columns: dict[str, Any] = {id_column: answers[id_column]}
+        columns: dict[str, Any] = {key: answers[key] for key in self.prepare.key()}
         for column in self.prepare.targets:
+            name = self.prepare.submission_name(column)  # MLE-bench's name where it renames a target
             if self.metric == "kendall-tau-cell-order":
-                columns[column] = [" ".join(reversed(cells.split())) for cells in answers[column]]
+                columns[name] = [" ".join(reversed(cells.split())) for cells in answers[column]]
             else:
-                columns[column] = self.prepare.sample_submission.fill.get(column, self.neutral_value())
+                columns[name] = self.prepare.sample_submission.fill.get(column, self.neutral_value())
         columns.update(self.submission_extras())
         return pd.DataFrame(columns)
 

@@ -83,7 +83,10 @@ def task_card(competition: ResolvedCompetition, public: Path, seed: int) -> dict
         "name": competition.name,
         "modality": competition.modality,
         "id_column": prepare.id_column,
-        "targets": list(prepare.targets),
+        "key_columns": list(prepare.key_columns),
+        # The submission's own column names, which for a few MLE-bench competitions differ
+        # from the answers' (hubmap writes `predicted` for the answers' `encoding`).
+        "targets": [prepare.submission_name(target) for target in prepare.targets],
         "metric": grader.id,
         "direction": grader.direction,
         "inputs": list(grader.inputs),

@@ -32,6 +32,8 @@ class ScaffoldCard(BaseModel):
     name: str = ""
     command: list[str] = Field(default_factory=list)
     image: dict[str, Any] = Field(default_factory=dict)
+    model: dict[str, Any] | None = None  # served to the sandbox by the runtime's LLM proxy
+    budgets: dict[str, Any] = Field(default_factory=dict)  # enforced by that proxy
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from podium.runtime.execute.contract import (
     agent_mounts,
     write_task_card,
 )
+from podium.runtime.execute.model_service import CassetteSetting, ModelSetupError, serve_model
 from podium.runtime.execute.packages import Packages, ScaffoldPackage
 from podium.runtime.execute.validation import ValidationService
 from podium.runtime.sandbox import LocalSandbox, Sandbox, SandboxError, SandboxLimits, SandboxResult
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 Backend = Literal["local", "docker"]
 MAX_SUBMISSION_BYTES = 256 * 2**20  # larger is refused before parsing: no CSV answer is that big
 USAGE_MAX_BYTES = 64 * 2**10
+LLM_JOURNAL = "llm"  # <run dir>/llm/: the model calls as the runtime logged them, out of the agent's reach
 STDERR_TAIL_LINES = 1  # the last line: for a Python agent, the exception; the rest is in logs/stderr.log
 
 
@@ -70,6 +72,7 @@ class RunSettings:
     max_processes: int = DEFAULT_MAX_PROCESSES
     max_file_bytes: int = DEFAULT_MAX_FILE_SIZE
     docker: dict[str, Any] = field(default_factory=dict)  # DockerSandbox options (base_url, base_image)
+    llm_cassette: CassetteSetting | None = None  # record or replay the model calls of the run
 
     @property
     def packages(self) -> Packages:
@@ -82,7 +85,7 @@ def execute_run(record: RunRecord, settings: RunSettings, cancel: threading.Even
         return _execute(record, settings, cancel)
     except RunCancelled:
         raise
-    except RunSetupError as error:
+    except (RunSetupError, ModelSetupError) as error:
         return finished(record, "failed", error=str(error))
     except Exception as error:  # a runtime bug must fail one run, not the suite
         detail = "".join(traceback.format_exception_only(error)).strip()
@@ -100,12 +103,15 @@ def _execute(record: RunRecord, settings: RunSettings, cancel: threading.Event |
     sandbox = make_sandbox(settings, scaffold)
     local = settings.backend == "local"
     answers = answers_path(competition, data_dir)
-    with ValidationService(dirs.validate, competition, answers, dirs.validator_log, MAX_SUBMISSION_BYTES) as validator:
+    with (
+        serve_model(scaffold.spec, dirs.root / LLM_JOURNAL, dirs.logs, settings.llm_cassette) as model,
+        ValidationService(dirs.validate, competition, answers, dirs.validator_log, MAX_SUBMISSION_BYTES) as validator,
+    ):
         result = sandbox.run(
             scaffold.command(sys.executable if local else "python"),
-            agent_mounts(dirs, public, scaffold.agent_dir),
+            agent_mounts(dirs, public, scaffold.agent_dir) + model.mounts,
             limits,
-            agent_env(competition.id, record.run_id, record.seed, limits, local),
+            agent_env(competition.id, record.run_id, record.seed, limits, local) | model.env,
             competition.limits.time,
             log_dir=dirs.logs,
             cancel=cancel,
@@ -114,6 +120,7 @@ def _execute(record: RunRecord, settings: RunSettings, cancel: threading.Event |
         raise RunCancelled(record.run_id)
     report = grade_run(dirs.submission_file, competition, answers)
     status, error = classify(result, report)
+    error = "; ".join(part for part in (error, model.budget_note()) if part) or None
     return finished(
         record.model_copy(update={"competition_sha256": package.spec_sha256, "scaffold_sha256": scaffold.spec_sha256}),
         status,
@@ -125,7 +132,7 @@ def _execute(record: RunRecord, settings: RunSettings, cancel: threading.Event |
             max_rss_bytes=result.max_rss_bytes,
             denied_actions=result.denied_actions,
         ),
-        usage=read_usage(dirs.logs / USAGE_FILE, validator.calls),
+        usage=model.usage(read_usage(dirs.logs / USAGE_FILE, validator.calls)),
         exit_code=result.exit_code,
         sandbox=result.isolation,
     )

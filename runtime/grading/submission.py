@@ -109,13 +109,9 @@ class SubmissionRules:
         text_targets = [*self.targets, *map(self.submission_name, self.targets)] if self.text else []
         return dict.fromkeys([*self.key, *text_targets], pa.string())
 
-    @property
-    def single_id(self) -> bool:
-        """Rows are found by one id column, each id once: the sentences speak of ids."""
-        return not self.key_columns and self.rows_per_key != "paired"
-
     def row_noun(self) -> tuple[str, str]:
-        return ("id", "ids") if self.single_id else ("row", "rows")
+        """Sentences speak of ids when one id column finds each row, of rows otherwise."""
+        return ("id", "ids") if self.key_words() == "id" else ("row", "rows")
 
     def key_words(self) -> str:
         """What a row is identified by, as in "write one row per ___ of test.csv"."""
@@ -124,7 +120,7 @@ class SubmissionRules:
         return "id" if len(self.key) == 1 else " and ".join(self.key)
 
     def show_key(self, key: str) -> str:
-        """A joined key as a reader knows it: '0012_01', (tripId='t', UnixTimeMillis='1'), row 2 of eeg_id '7'."""
+        """A joined key as a reader knows it: '0012_01', (id='a', class='stomach'), row 2 of eeg_id '7'."""
         parts = key.split(KEY_SEPARATOR)
         occurrence = int(parts.pop()) + 1 if self.rows_per_key == "paired" else None
         if len(parts) == 1 and occurrence is None:

@@ -102,32 +102,28 @@ class Prepare(Part):
     """How the data is split and what the answers and a submission hold.
 
     Most competitions have one answer row per id and one submission row per id, under the same
-    column names. The answer-layout fields below (`key_columns`, `rows_per_key`,
-    `submission_columns`, `extra_ids`) describe the MLE-bench competitions that do not, so that
-    answers MLE-bench prepared grade unchanged. They are fields rather than hook code because
-    grading, the validator and synthetic data all need the same layout, and a spec is what
-    they share.
+    column names. The answer-layout fields describe the MLE-bench competitions that do not, so
+    that answers MLE-bench prepared grade unchanged. They are spec fields, not hook code, because
+    grading, the validator and synthetic data must all agree on the layout.
 
-    - `key_columns`: a row is identified by the id and these columns together (a composite
-      key), in the answers and in the submission: uw-madison-gi-tract (`id` x `class`),
-      smartphone-decimeter-2022 (`tripId` x `UnixTimeMillis`).
-    - `rows_per_key`: `one` (the strict default) wants every key once on both sides. `paired`
-      lets a key repeat in the answers, and the submission repeats it as often; the n-th
-      submission row of a key answers the n-th answer row of that key (hms-harmful-brain-
-      activity: one row per labelled EEG window, where the submission can only tell the windows
-      of an `eeg_id` apart by their order in the public test). `grouped` lets a key repeat in
-      the answers while the submission writes it once: the metric receives every answer row of
-      each key, the truth carried by `extra_answer_columns`, and the targets are submission-
-      only columns (vinbigdata: one answer row per box, one prediction string per image).
-      A composite key cannot serve HMS (its submission has no column telling windows apart)
-      and `grouped` cannot serve it (its submission repeats the id); `paired` and `grouped`
-      cannot serve each other, so there are exactly these three modes.
+    - `key_columns`: the id and these columns together identify a row (a composite key), in the
+      answers and in the submission: uw-madison (`id` x `class`), smartphone-decimeter-2022
+      (`UnixTimeMillis` x `tripId`).
+    - `rows_per_key`: `one` (the strict default) wants every key once on both sides. `paired`:
+      a key may repeat in the answers and the submission repeats it as often, its n-th row of a
+      key answering the n-th answer row of that key (HMS brain activity: one row per labelled
+      EEG window, and only their order in test.csv tells the windows of an `eeg_id` apart).
+      `grouped`: a key may repeat in the answers while the submission writes it once; the metric
+      receives every answer row of each key, the truth in `extra_answer_columns`, and the targets
+      are submission-only columns (VinBigData: one answer row per box, one prediction string per
+      image). A composite key cannot serve HMS (no column tells its windows apart), nor can
+      `grouped` (its submission repeats the id), and `paired` cannot serve VinBigData: hence
+      these three modes and no more.
     - `submission_columns`: target -> the submission's name for it, where MLE-bench's sample
-      submission names a target differently from the answers (hubmap: `encoding` is written
-      `predicted`). The submission is checked for the submission name and the metric sees it
-      under the target's name, aligned with the answers.
-    - `extra_ids`: `reject` (default) refuses submission rows whose key is not in the answers;
-      `ignore` drops them before grading, as MLE-bench's h-and-m grader does (its sample
+      submission renames a target (hubmap writes `encoding` as `predicted`). The submission is
+      checked for that name; the metric sees the column under the target's name.
+    - `extra_ids`: `reject` (the default) refuses submission rows whose key is not in the
+      answers; `ignore` drops them before grading, as MLE-bench's h-and-m grader does (its sample
       submission lists every customer, the answers only those who bought in the test week).
     """
 

@@ -1,7 +1,8 @@
 """Prepare hubmap-kidney-segmentation as MLE-bench splits it.
 
 train.csv split into 12 training and 3 test slides (random_state 0); the answers add each
-slide's size from HuBMAP-20-dataset_information.csv.
+slide's size from HuBMAP-20-dataset_information.csv. The sample submission names the mask column
+`predicted`, as MLE-bench's does (the spec's `submission_columns`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.write_csv(info[info_ids.isin(set(slides["id"]))], public / "HuBMAP-20-dataset_information.csv")
     recipes.write_csv(train, public / "train.csv")
     recipes.write_csv(answers, private / "test.csv")
-    sample = answers[["id"]].assign(encoding="")
+    sample = answers[["id"]].assign(predicted="")
     recipes.write_csv(sample, public / "sample_submission.csv")
     for folder, rows in (("train", train), ("test", answers)):
         recipes.copy_files([name.format(i) for i in rows["id"] for name in SIDECARS], raw / "train", public / folder)

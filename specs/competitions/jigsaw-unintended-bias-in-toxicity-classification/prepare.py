@@ -1,7 +1,8 @@
 """Prepare jigsaw-unintended-bias-in-toxicity-classification as MLE-bench splits it.
 
 No split: Kaggle's expanded private test set, with toxicity and identity labels, is the
-answers.
+answers. The sample submission names the prediction column `prediction`, as MLE-bench's does
+(the spec's `submission_columns`).
 """
 
 from __future__ import annotations
@@ -17,4 +18,4 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.copy_files(["train.csv"], raw, public)
     recipes.copy_renamed([(raw / "test_private_expanded.csv", private / "test.csv")])
     recipes.write_csv(answers[["id", "comment_text"]], public / "test.csv")
-    recipes.write_csv(answers[["id"]].assign(toxicity=0.0), public / "sample_submission.csv")
+    recipes.write_csv(answers[["id"]].assign(prediction=0.0), public / "sample_submission.csv")

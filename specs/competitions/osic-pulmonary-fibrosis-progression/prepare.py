@@ -2,8 +2,9 @@
 
 Patients (the groups of train.csv by Patient) split 90/10 (random_state 0). The public test
 keeps each test patient's first visit; the answers hold every patient-week of the test range
-(NaN where unmeasured) and a `scored` flag on each patient's last three measured weeks, the
-rows the metric scores.
+(NaN where unmeasured), as MLE-bench's do, plus a `scored` flag on each patient's last three
+measured weeks. The metric finds those rows itself (`last_measured: 3`), so the flag is a record
+for readers and answers prepared by MLE-bench, without it, grade the same.
 """
 
 from __future__ import annotations
