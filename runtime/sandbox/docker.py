@@ -280,6 +280,7 @@ def ensure_scaffold_image(client: Any, scaffold: ScaffoldPackage, base_image: st
     """The tag of the scaffold's image, built from its package if the daemon lacks it."""
     from podium.runtime.sandbox.dockerd import DockerSetupError, build_context, build_image, has_image
 
+    _require_podium_wheel(scaffold)
     tag = f"{scaffold.image_tag}:{package_digest(scaffold.root)[:16]}"
     with _build_lock(tag):
         if has_image(client, tag):
@@ -292,6 +293,20 @@ def ensure_scaffold_image(client: Any, scaffold: ScaffoldPackage, base_image: st
             except DockerSetupError as error:
                 raise SandboxError(f"{error}; set {BASE_IMAGE_ENV} to a base image the daemon has") from None
     return tag
+
+
+# Agents written with podium import it inside their image, which installs it from a wheel
+# placed in the package (the runtime cannot reach an index that has this exact podium).
+AGENTS_NEEDING_PODIUM = frozenset({"baseline", "aide"})
+
+
+def _require_podium_wheel(scaffold: ScaffoldPackage) -> None:
+    if scaffold.spec.agent not in AGENTS_NEEDING_PODIUM or list((scaffold.root / "wheels").glob("podium-*.whl")):
+        return
+    raise SandboxError(
+        f"the {scaffold.spec.agent} image installs podium from a wheel, and {scaffold.root / 'wheels'} has none; "
+        f"build one with `pip wheel --no-deps -w {scaffold.root / 'wheels'} <podium checkout>` and run again"
+    )
 
 
 @contextlib.contextmanager

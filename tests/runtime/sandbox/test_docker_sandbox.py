@@ -16,7 +16,7 @@ import pytest
 from docker_daemon import skip_if_no_docker
 
 from podium.runtime.execute import execute_run, load_scaffold_package
-from podium.runtime.sandbox import Mount, SandboxLimits, SandboxResult
+from podium.runtime.sandbox import Mount, SandboxError, SandboxLimits, SandboxResult
 from podium.runtime.sandbox.docker import DockerSandbox
 from podium.runtime.store import RunRecord, run_id_for
 
@@ -116,3 +116,14 @@ def test_a_run_on_the_docker_backend_is_graded_and_recorded(world: World, tmp_pa
     assert finished.status == "succeeded", finished.error
     assert finished.sandbox == "docker" and finished.report and finished.report["valid_submission"] is True
     assert finished.scaffold_sha256 == load_scaffold_package(world.packages / "scaffolds" / "dummy").spec_sha256
+
+
+def test_agent_image_without_a_podium_wheel_says_how_to_build_one(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from podium.runtime.sandbox.docker import ensure_scaffold_image
+
+    (tmp_path / "wheels").mkdir()
+    baseline = SimpleNamespace(root=tmp_path, spec=SimpleNamespace(agent="baseline"))
+    with pytest.raises(SandboxError, match=r"installs podium from a wheel.*pip wheel --no-deps"):
+        ensure_scaffold_image(client=None, scaffold=baseline)  # type: ignore[arg-type]
