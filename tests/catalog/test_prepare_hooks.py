@@ -186,10 +186,10 @@ def test_osic_scores_each_patients_last_three_measured_weeks(repo_catalog: objec
 
 
 def test_stub_hooks_say_what_is_missing(repo_catalog: object, tmp_path: Path) -> None:
-    entry = repo_catalog.competitions["cdiscount-image-classification-challenge"]  # type: ignore[attr-defined]
+    entry = repo_catalog.competitions["3d-object-detection-for-autonomous-vehicles"]  # type: ignore[attr-defined]
     hook = import_hook("prepare.py:prepare", entry.folder)
 
-    with pytest.raises(DataError, match=r"cannot prepare cdiscount-image-classification-challenge yet.*BSON"):
+    with pytest.raises(DataError, match=r"cannot prepare 3d-object-detection-for-autonomous-vehicles yet.*Lyft"):
         hook(raw=tmp_path, public=tmp_path, private=tmp_path)
 
 

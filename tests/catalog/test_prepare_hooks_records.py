@@ -1,0 +1,209 @@
+"""Prepare hooks whose split is decided by TFRecord files or renumbered recordings, on tiny
+fabricated raw data in Kaggle's layout: files in place, no id on both sides, no target in the
+public data, and a sample submission that grades valid against the answers."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import bson
+import pandas as pd
+import pytest
+from tfrecord import TFRecordWriter  # dev extra: writes the fabricated records
+
+from podium.generator.catalog import Catalog
+from podium.generator.resolve import resolve_competition
+from podium.runtime.data.prepare import check_answers
+from podium.runtime.data.sources import DataError
+from podium.runtime.data.sources._common import import_hook
+from podium.runtime.data.tfrecords import ids_in_records
+from podium.runtime.grading import grade_submission
+from podium.runtime.spec import ResolvedCompetition
+
+Maker = Callable[[Path], None]
+
+
+def touch(folder: Path, names: list[str]) -> None:
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"x")
+
+
+def write_records(path: Path, names: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = TFRecordWriter(str(path))
+    for name in names:
+        writer.write({"image_name": (name.encode(), "byte"), "target": (0, "int")})
+    writer.close()
+
+
+def siim(raw: Path) -> None:
+    # Kaggle's names (each file holds 2071 images there); the hook picks train00-2071 and train06-2071
+    records = {f"train{n:02d}-2071.tfrec": [f"ISIC_{n}{i:02d}" for i in range(10)] for n in (0, 1, 6, 7)}
+    for record, names in records.items():
+        write_records(raw / "tfrecords" / record, names)
+    names = [name for names in records.values() for name in names]
+    pd.DataFrame({"image_name": names, "patient_id": [f"IP_{i % 9}" for i in range(len(names))], "sex": "male",
+                  "age_approx": 45.0, "anatom_site_general_challenge": "torso", "diagnosis": "nevus",
+                  "benign_malignant": "benign", "target": [i % 2 for i in range(len(names))]}
+                 ).to_csv(raw / "train.csv", index=False)  # fmt: skip
+    touch(raw / "train", [f"{name}.dcm" for name in names])
+    touch(raw / "jpeg" / "train", [f"{name}.jpg" for name in names])
+
+
+def cassava(raw: Path) -> None:
+    records = {f"ld_train{n:02d}-4.tfrec": [f"{n * 100 + i}.jpg" for i in range(4)] for n in range(10)}
+    for record, names in records.items():
+        write_records(raw / "train_tfrecords" / record, names)
+    names = [name for names in records.values() for name in names]
+    pd.DataFrame({"image_id": names, "label": [i % 5 for i in range(len(names))]}).to_csv(
+        raw / "train.csv", index=False
+    )
+    touch(raw / "train_images", names)
+    (raw / "label_num_to_disease_map.json").write_text(json.dumps({"0": "CBB", "4": "Healthy"}))
+
+
+def mlsp(raw: Path) -> None:
+    """50 recordings, 40 labelled (fold 0) and 10 of Kaggle's test (fold 1, labels '?')."""
+    files = {"essential_data/CVfolds_2.txt": "rec_id,fold\n" + "".join(f"{i},{int(i % 5 == 4)}\n" for i in range(50)),
+             "essential_data/rec_id2filename.txt": "rec_id,filename\n" + "".join(f"{i},PC1_{i}\n" for i in range(50)),
+             "essential_data/rec_labels_test_hidden.txt": "rec_id,[labels]\n" + "".join(
+                 f"{i},?\n" if i % 5 == 4 else (f"{i}\n" if i % 3 == 0 else f"{i},{i % 19},{(i + 7) % 19}\n")
+                 for i in range(50)),
+             "essential_data/species_list.txt": "class_id,code,species\n0,BRCR,Brown Creeper\n"}  # fmt: skip
+    for table in ("histogram_of_segments.txt", "segment_features.txt", "segment_rectangles.txt"):
+        files[f"supplemental_data/{table}"] = "header\n" + "".join(f"{i},0.1,0.2\n" for i in range(50))
+    for i in range(50):
+        files[f"essential_data/src_wavs/PC1_{i}.wav"] = "RIFF"
+        for folder in ("filtered_spectrograms", "spectrograms", "supervised_segmentation"):
+            files[f"supplemental_data/{folder}/PC1_{i}.bmp"] = "BM"
+    files["supplemental_data/segmentation_examples/PC1_1.bmp"] = "BM"
+    files["supplemental_data/segment_clusters.bmp"] = files["supplemental_data/segment_mosaic.bmp"] = "BM"
+    with zipfile.ZipFile(raw / "mlsp_contest_dataset.zip", "w") as archive:
+        for name, text in files.items():
+            archive.writestr(f"mlsp_contest_dataset/{name}", text)
+
+
+def cdiscount(raw: Path) -> None:
+    """40 products in 4 categories, with one or two images each, not in _id order."""
+    with (raw / "train.bson").open("wb") as handle:
+        for i in range(40):
+            images = [{"picture": bytes([i, n])} for n in range(1 + i % 2)]
+            handle.write(bson.encode({"_id": (i * 7) % 40, "imgs": images, "category_id": 1000010650 + i % 4}))
+    (raw / "category_names.csv").write_text("category_id,category_level1\n1000010650,TELEPHONIE\n")
+
+
+MAKERS: dict[str, Maker] = {
+    "cdiscount-image-classification-challenge": cdiscount,
+    "siim-isic-melanoma-classification": siim,
+    "cassava-leaf-disease-classification": cassava,
+    "mlsp-2013-birds": mlsp,
+}
+
+
+def run_hook(competition_id: str, repo_catalog: Catalog, tmp_path: Path) -> tuple[ResolvedCompetition, Path, Path]:
+    entry = repo_catalog.competitions[competition_id]
+    competition = resolve_competition(repo_catalog, competition_id)
+    raw, public, private = (tmp_path / name for name in ("raw", "public", "private"))
+    for folder in (raw, public, private):
+        folder.mkdir()
+    MAKERS[competition_id](raw)
+    hook = import_hook(competition.prepare.hook or "", entry.folder)
+    hook(raw=raw, public=public, private=private)
+    return competition, public, private
+
+
+@pytest.mark.parametrize("competition_id", sorted(MAKERS))
+def test_sample_submission_grades_valid(competition_id: str, repo_catalog: Catalog, tmp_path: Path) -> None:
+    competition, public, private = run_hook(competition_id, repo_catalog, tmp_path)
+    prepare = competition.prepare
+
+    check_answers(prepare, private)
+    report = grade_submission(public / "sample_submission.csv", competition, private / prepare.answers, None)
+
+    assert report.valid_submission, report.error
+
+
+def test_siim_tests_on_the_images_of_two_records(repo_catalog: Catalog, tmp_path: Path) -> None:
+    _, public, private = run_hook("siim-isic-melanoma-classification", repo_catalog, tmp_path)
+    answers = pd.read_csv(private / "test.csv")
+    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
+
+    assert sorted(answers["image_name"].str[5]) == ["0"] * 10 + ["6"] * 10  # records train00 and train06
+    assert answers.columns.tolist() == ["image_name", "target"] and "target" not in test.columns
+    assert set(train["image_name"]).isdisjoint(test["image_name"])
+    assert sorted(p.name for p in (public / "jpeg" / "test").iterdir()) == sorted(
+        f"{n}.jpg" for n in test["image_name"]
+    )
+    assert len(list((public / "train").glob("*.dcm"))) == len(train) == 20
+    assert sorted(p.name for p in (public / "tfrecords").iterdir()) == [
+        "test00-2071.tfrec", "test01-2071.tfrec", "train00-2071.tfrec", "train01-2071.tfrec"]  # fmt: skip
+
+
+def test_cassava_tests_on_the_images_of_a_tenth_of_the_records(repo_catalog: Catalog, tmp_path: Path) -> None:
+    _, public, private = run_hook("cassava-leaf-disease-classification", repo_catalog, tmp_path)
+    answers, train = pd.read_csv(private / "test.csv"), pd.read_csv(public / "train.csv")
+    (test_record,) = (public / "test_tfrecords").iterdir()
+
+    assert test_record.name == "ld_test00-4.tfrec"
+    assert sorted(ids_in_records(test_record)) == sorted(answers["image_id"])
+    assert set(train["image_id"]).isdisjoint(answers["image_id"]) and len(train) == 36
+    assert sorted(p.name for p in (public / "test_images").iterdir()) == sorted(answers["image_id"])
+    assert len(list((public / "train_tfrecords").iterdir())) == 9
+    assert pd.read_csv(public / "sample_submission.csv")["label"].eq(4).all()
+
+
+def test_mlsp_renumbers_labelled_recordings_and_hides_test_labels(repo_catalog: Catalog, tmp_path: Path) -> None:
+    _, public, private = run_hook("mlsp-2013-birds", repo_catalog, tmp_path)
+    folds = pd.read_csv(public / "essential_data" / "CVfolds_2.txt")
+    answers = pd.read_csv(private / "answers.csv")
+    labels = (public / "essential_data" / "rec_labels_test_hidden.txt").read_text().splitlines()[1:]
+    test_ids = set(folds.loc[folds["fold"] == 1, "rec_id"])
+
+    assert folds["rec_id"].tolist() == list(range(40)) and len(test_ids) == 8
+    assert set(answers["Id"] // 100) == test_ids and len(answers) == 8 * 19
+    assert {line for line in labels if line.endswith("?")} == {f"{i},?" for i in test_ids}
+    assert len(list((public / "essential_data" / "src_wavs").iterdir())) == 40
+    old_one = (
+        pd.read_csv(public / "essential_data" / "rec_id2filename.txt").set_index("filename").loc["PC1_1", "rec_id"]
+    )
+    assert old_one == 1  # recordings 0-3 are labelled, so PC1_1 keeps number 1
+    assert (public / "supplemental_data" / "segment_features.txt").read_text().count("\n") == 41
+
+
+def test_a_corrupt_record_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "train00-2071.tfrec").write_bytes(b"not a record")
+
+    with pytest.raises(DataError, match=r"not a TFRecord file of examples with a 'image_name' feature"):
+        ids_in_records(tmp_path / "train00-2071.tfrec")
+
+
+def test_cdiscount_rewrites_bson_without_test_categories(repo_catalog: Catalog, tmp_path: Path) -> None:
+    _, public, private = run_hook("cdiscount-image-classification-challenge", repo_catalog, tmp_path)
+    answers = pd.read_csv(private / "answers.csv")
+
+    def products(name: str) -> list[dict]:
+        with (public / name).open("rb") as handle:
+            return list(bson.decode_file_iter(handle))
+
+    train, test, example = products("train.bson"), products("test.bson"), products("train_example.bson")
+    assert answers["_id"].tolist() == sorted(product["_id"] for product in test) and len(test) == 4
+    assert all("category_id" not in product and product["imgs"] for product in test)
+    assert {product["_id"] for product in train}.isdisjoint(answers["_id"]) and len(train) == 36
+    assert example == train[:36]  # fewer than 100 products: the example is all of train, in raw order
+    assert [product["_id"] for product in train] == [
+        i * 7 % 40 for i in range(40) if i * 7 % 40 not in set(answers["_id"])
+    ]
+
+
+def test_unreadable_bson_is_a_clear_error(repo_catalog: Catalog, tmp_path: Path) -> None:
+    entry = repo_catalog.competitions["cdiscount-image-classification-challenge"]
+    hook = import_hook("prepare.py:prepare", entry.folder)
+    (tmp_path / "train.bson").write_bytes(b"\x20\x00\x00\x00garbage")
+    (tmp_path / "category_names.csv").write_text("category_id\n1\n")
+
+    with pytest.raises(DataError, match=r"train\.bson is not a readable BSON file"):
+        hook(raw=tmp_path, public=tmp_path, private=tmp_path)
