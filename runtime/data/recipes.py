@@ -180,3 +180,34 @@ def _pillow() -> Any:
     except ImportError:
         raise DataError("reading images needs Pillow: `pip install 'podium[mlebench]'`, then prepare again") from None
     return Image
+
+
+def split_text_normalization(raw: Path, public: Path, private: Path, lang: str) -> None:
+    """The English and Russian text-normalization challenges, prepared as MLE-bench splits them:
+    the unique sentence ids of `<lang>_train.csv` split 90/10 (random_state 0) and renumbered from
+    0 on each side; ids are <sentence>_<token>. The sample submission copies each token unchanged."""
+    import csv
+
+    for name in (f"{lang}_train.csv", f"{lang}_test_2.csv", f"{lang}_sample_submission_2.csv"):
+        extract(raw / f"{name}.zip", raw)
+    train, answers = split_by(read_csv(raw / f"{lang}_train.csv"), "sentence_id", 0.1, 0)
+    train, answers = _renumbered_sentences(train), _renumbered_sentences(answers)
+    test = answers.drop(columns=["after", "class"])
+    ids = answers["sentence_id"].astype(str) + "_" + answers["token_id"].astype(str)
+    sample = pd.DataFrame({"id": ids, "after": test["before"]})
+    quoted = {"quoting": csv.QUOTE_NONNUMERIC}
+    write_csv(pd.DataFrame({"id": ids, "after": answers["after"]}), private / "answers.csv", **quoted)
+    write_csv(sample, public / "sample_submission.csv", **quoted)
+    for name, frame in (
+        (f"{lang}_train.csv", train),
+        (f"{lang}_test_2.csv", test),
+        (f"{lang}_sample_submission_2.csv", sample),
+    ):
+        write_csv(frame, public / name, **quoted)
+        zip_file(public / name, public / f"{name}.zip")
+
+
+def _renumbered_sentences(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Sentence ids from 0, in order of first appearance, so ids say nothing about the split."""
+    order = {old: new for new, old in enumerate(tokens["sentence_id"].unique())}
+    return tokens.assign(sentence_id=tokens["sentence_id"].map(order))
