@@ -16,7 +16,7 @@ import tarfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,15 +25,6 @@ from podium.runtime.data.sources import DataError as DataError  # re-exported: h
 
 T = TypeVar("T")
 Sides = tuple[pd.DataFrame, pd.DataFrame]
-
-
-def not_yet_prepared(competition_id: str, missing: str) -> NoReturn:
-    """The hook of a competition whose preparation podium cannot do yet."""
-    raise DataError(
-        f"podium cannot prepare {competition_id} yet: its hook still lacks {missing}. Prepare it with "
-        f"MLE-bench (`mlebench prepare -c {competition_id}`) and grade that folder with podium, which "
-        "reads MLE-bench's layout unchanged."
-    )
 
 
 def require(raw: Path, *names: str) -> None:

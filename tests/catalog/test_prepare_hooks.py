@@ -185,14 +185,6 @@ def test_osic_scores_each_patients_last_three_measured_weeks(repo_catalog: objec
     assert scored["Weeks"].isin([5, 9, 14]).all() and answers["FVC"].isna().any()
 
 
-def test_stub_hooks_say_what_is_missing(repo_catalog: object, tmp_path: Path) -> None:
-    entry = repo_catalog.competitions["3d-object-detection-for-autonomous-vehicles"]  # type: ignore[attr-defined]
-    hook = import_hook("prepare.py:prepare", entry.folder)
-
-    with pytest.raises(DataError, match=r"cannot prepare 3d-object-detection-for-autonomous-vehicles yet.*Lyft"):
-        hook(raw=tmp_path, public=tmp_path, private=tmp_path)
-
-
 def test_missing_raw_files_are_a_clear_error(repo_catalog: object, tmp_path: Path) -> None:
     entry = repo_catalog.competitions["ventilator-pressure-prediction"]  # type: ignore[attr-defined]
     hook = import_hook("prepare.py:prepare", entry.folder)
