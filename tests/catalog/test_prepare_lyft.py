@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from mlebench_reference import reference_prepare
+from mlebench_reference import assert_same_preparation, prepare_both
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
@@ -75,10 +75,10 @@ def lyft(raw: Path) -> None:
     pd.DataFrame(boxes).to_csv(raw / "train.csv", index=False)
 
 
-def prepared(hook: Any, tmp_path: Path, name: str) -> tuple[Path, Path]:
-    raw, public, private = (tmp_path / name / side for side in ("raw", "public", "private"))
+def prepared(hook: Any, tmp_path: Path) -> tuple[Path, Path]:
+    raw, public, private = (tmp_path / side for side in ("raw", "public", "private"))
     for folder in (raw, public, private):
-        folder.mkdir(parents=True)
+        folder.mkdir()
     lyft(raw)
     hook(raw=raw, public=public, private=private)
     return public, private
@@ -95,7 +95,7 @@ def table(folder: Path, name: str) -> list[dict[str, Any]]:
 
 
 def test_every_table_follows_its_log(podium_hook: Any, tmp_path: Path) -> None:
-    public, _ = prepared(podium_hook, tmp_path, "podium")
+    public, _ = prepared(podium_hook, tmp_path)
     train, test = public / "train_data", public / "test_data"
     test_logs = {log["token"] for log in table(test, "log")}
     train_logs = {log["token"] for log in table(train, "log")}
@@ -114,7 +114,7 @@ def test_every_table_follows_its_log(podium_hook: Any, tmp_path: Path) -> None:
 
 
 def test_answers_carry_a_confidence_and_grade(podium_hook: Any, repo_catalog: Catalog, tmp_path: Path) -> None:
-    public, private = prepared(podium_hook, tmp_path, "podium")
+    public, private = prepared(podium_hook, tmp_path)
     competition = resolve_competition(repo_catalog, COMPETITION)
     answers = pd.read_csv(private / "test.csv")
     test_samples = {sample["token"] for sample in table(public / "test_data", "sample")}
@@ -128,22 +128,18 @@ def test_answers_carry_a_confidence_and_grade(podium_hook: Any, repo_catalog: Ca
     assert perfect.score == pytest.approx(1.0)
 
 
-def test_split_equals_mlebench(podium_hook: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    mlebench_hook = reference_prepare(COMPETITION, monkeypatch)
-    ours, our_answers = prepared(podium_hook, tmp_path, "podium")
-    theirs, their_answers = prepared(mlebench_hook, tmp_path, "mlebench")
+def test_split_equals_mlebench(podium_hook: Any, mlebench_prepare: Any, tmp_path: Path) -> None:
+    ours, theirs = prepare_both(lyft, podium_hook, mlebench_prepare(COMPETITION), tmp_path)
 
-    files = sorted(path.relative_to(theirs) for path in theirs.rglob("*") if path.is_file())
-    assert files == sorted(path.relative_to(ours) for path in ours.rglob("*") if path.is_file())
-    for csv in ("train.csv", "sample_submission.csv"):
-        assert (ours / csv).read_bytes() == (theirs / csv).read_bytes(), csv
-    assert (our_answers / "test.csv").read_bytes() == (their_answers / "test.csv").read_bytes()
-    for path in files:
-        if path.suffix == ".json" and path.name != "map.json":
-            by_token = sorted(json.loads((theirs / path).read_text()), key=lambda row: row["token"])
-            assert sorted(json.loads((ours / path).read_text()), key=lambda row: row["token"]) == by_token, path
+    tables = {path.relative_to(ours).as_posix() for path in ours.rglob("*.json")}
+    assert_same_preparation(ours, theirs, differences=dict.fromkeys(tables, "compared by token below"))
+    for name in tables - {"public/train_data/map.json", "public/test_data/map.json"}:
+        # MLE-bench lists poses and sensors in the order samples use them; podium keeps the raw order
+        their_rows = sorted(json.loads((theirs / name).read_text()), key=lambda row: row["token"])
+        assert sorted(json.loads((ours / name).read_text()), key=lambda row: row["token"]) == their_rows, name
     # MLE-bench's shallow copy of map.json lists the test logs on both sides; podium lists each side's own
-    assert table(theirs / "train_data", "map")[0]["log_tokens"] == table(ours / "test_data", "map")[0]["log_tokens"]
+    their_map = table(theirs / "public" / "train_data", "map")[0]["log_tokens"]
+    assert their_map == table(ours / "public" / "test_data", "map")[0]["log_tokens"]
 
 
 def truncate_boxes(train_csv: Path) -> None:
