@@ -44,6 +44,7 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     datum_sides = [lookup(sample_sides, datum["sample_token"], "sample") for datum in sample_data]
     annotations = read_table(tables / "sample_annotation.json")
     annotation_sides = [lookup(sample_sides, note["sample_token"], "sample") for note in annotations]
+    poses, sensors = read_table(tables / "ego_pose.json"), read_table(tables / "calibrated_sensor.json")
 
     write_boxes(raw / "train.csv", sample_sides, public, private)
     for side, data in zip(SIDES, (public / "train_data", public / "test_data"), strict=True):
@@ -52,8 +53,8 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
         write_table(data / "sample.json", [sample for sample in samples if sample_sides[sample["token"]] == side])
         side_data = [datum for datum, datum_side in zip(sample_data, datum_sides, strict=True) if datum_side == side]
         write_table(data / "sample_data.json", side_data)
-        write_linked(tables, data, "ego_pose.json", (datum["ego_pose_token"] for datum in side_data))
-        write_linked(tables, data, "calibrated_sensor.json", (datum["calibrated_sensor_token"] for datum in side_data))
+        write_linked(data / "ego_pose.json", poses, tokens(side_data, "ego_pose_token"))
+        write_linked(data / "calibrated_sensor.json", sensors, tokens(side_data, "calibrated_sensor_token"))
         write_map(tables / "map.json", data / "map.json", train_logs if side == "train" else test_logs)
         recipes.copy_files(SHARED_TABLES, tables, data)
         recipes.copy_renamed([(raw / "train_maps" / MAP_IMAGE, public / f"{side}_maps" / MAP_IMAGE)])
@@ -61,7 +62,8 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
 
     train_annotations = [note for note, side in zip(annotations, annotation_sides, strict=True) if side == "train"]
     write_table(public / "train_data" / "sample_annotation.json", train_annotations)
-    write_linked(tables, public / "train_data", "instance.json", (note["instance_token"] for note in train_annotations))
+    instances = read_table(tables / "instance.json")
+    write_linked(public / "train_data" / "instance.json", instances, tokens(train_annotations, "instance_token"))
 
 
 def side_of(train: Iterable[str], test: Iterable[str]) -> dict[str, str]:
@@ -100,10 +102,13 @@ def with_confidence(boxes: str) -> str:
     )
 
 
-def write_linked(tables: Path, data: Path, name: str, tokens: Iterable[str]) -> None:
+def tokens(rows: Table, key: str) -> set[str]:
+    return {row[key] for row in rows}
+
+
+def write_linked(path: Path, rows: Table, wanted: set[str]) -> None:
     """The rows of a raw table that the side's rows point to, in the raw table's order."""
-    wanted = set(tokens)
-    write_table(data / name, [row for row in read_table(tables / name) if row["token"] in wanted])
+    write_table(path, [row for row in rows if row["token"] in wanted])
 
 
 def write_map(source: Path, target: Path, side_logs: list[str]) -> None:
