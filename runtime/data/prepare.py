@@ -302,7 +302,9 @@ def _read_csv(path: Path, column_types: dict[str, Any]) -> Any:
         true_values=["True", "TRUE", "true"],  # pandas' booleans; pyarrow's defaults add 1 and 0
         false_values=["False", "FALSE", "false"],
     )
-    return pacsv.read_csv(path, convert_options=options)
+    # quoted text may hold line breaks (chats, essays, tweets), as pandas reads them
+    parse = pacsv.ParseOptions(newlines_in_values=True)
+    return pacsv.read_csv(path, parse_options=parse, convert_options=options)
 
 
 def _pandas_like(arrow_type: Any) -> bool:

@@ -85,7 +85,10 @@ def word_jaccard(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> floa
     expected, predicted = _paired_texts(truth, pred, params)
     expected_words = [set(text.lower().split()) for text in expected]
     predicted_words = [set(text.lower().split()) for text in predicted]
-    binarizer = sklearn_preprocessing.MultiLabelBinarizer(sparse_output=True).fit(expected_words + predicted_words)
+    # two labels no whitespace-split word can equal keep the matrix multilabel for scikit-learn,
+    # which would read a single word column as binary (and none at all as unknown)
+    classes = [*sorted(set().union(*expected_words, *predicted_words)), " ", "  "]
+    binarizer = sklearn_preprocessing.MultiLabelBinarizer(classes=classes, sparse_output=True).fit([])
     return float(
         sklearn_metrics.jaccard_score(
             binarizer.transform(expected_words),

@@ -1,11 +1,13 @@
 """Prepare aerial-cactus-identification as MLE-bench splits it.
 
 train.csv split with test_size 0.19 (random_state 0); the images of train.zip are re-zipped as
-train.zip and test.zip.
+train.zip and test.zip. As in MLE-bench, those two archives hold the images at their root
+(Kaggle's train.zip has them under train/).
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from podium.runtime.data import recipes
@@ -20,4 +22,10 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     images = recipes.extract(raw / "train.zip", raw) / "train"
     for name, rows in (("train", train), ("test", test)):
         recipes.copy_files(rows["id"], images, public / name)
-        recipes.zip_folder(public / name, public / f"{name}.zip")
+        zip_contents(public / name, public / f"{name}.zip")
+
+
+def zip_contents(folder: Path, archive: Path) -> None:
+    """Zip the files of `folder` at the archive's root, as MLE-bench re-packs them, and remove it."""
+    shutil.make_archive(str(archive.with_suffix("")), "zip", root_dir=folder)
+    shutil.rmtree(folder)

@@ -2,7 +2,8 @@
 
 Each of the first 30,301,028 lines of train_v2.txt goes to test with probability 0.01 (numpy
 RandomState 0) when it has more than two words; one inner word, drawn from the same generator,
-is removed from the public copy. The sample submission is the test sentences as published.
+is removed from the public copy. The sample submission is the test sentences as published;
+MLE-bench keeps it in private/ only, podium writes it to public/sample_submission.csv.
 """
 
 from __future__ import annotations

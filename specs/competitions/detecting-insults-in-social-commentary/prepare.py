@@ -1,7 +1,8 @@
 """Prepare detecting-insults-in-social-commentary as MLE-bench splits it.
 
-No split: Kaggle released the test labels, so its labelled test set is the answers and the
-public test drops Insult and Usage.
+No split: Kaggle released the test labels, so its labelled test set, copied byte for byte, is the
+answers and the public test drops Insult and Usage. MLE-bench names the sample submission
+sample_submission_null.csv and also writes private/gold_submission.csv, which grading never reads.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from podium.runtime.data import recipes
 
 def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.copy_files(["train.csv"], raw, public)
+    recipes.copy_renamed([(raw / "test_with_solutions.csv", private / "test.csv")])
     answers = recipes.read_csv(raw / "test_with_solutions.csv")
-    recipes.write_csv(answers, private / "test.csv")
     comments = answers[["Insult", "Date", "Comment"]]
     recipes.write_csv(comments.drop(columns=["Insult"]), public / "test.csv")
     recipes.write_csv(comments.assign(Insult=0), public / "sample_submission.csv")

@@ -1,11 +1,14 @@
 """Prepare dogs-vs-cats-redux-kernels-edition as MLE-bench splits it.
 
 The sorted training images split 90/10 (random_state 0). Training images are renamed
-cat.<n>.jpg and dog.<n>.jpg in split order, test images 1.jpg onwards; both folders are zipped.
+cat.<n>.jpg and dog.<n>.jpg in split order, test images 1.jpg onwards. As in MLE-bench, the
+folders train/ and test/ stay and are also zipped, with the images at the archive's root
+(Kaggle's archives have the folder).
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +18,8 @@ from podium.runtime.data import recipes
 
 def prepare(raw: Path, public: Path, private: Path) -> None:
     images = sorted((recipes.extract(raw / "train.zip", raw) / "train").glob("*.jpg"))
+    if not images:
+        raise recipes.DataError(f"train.zip in {raw} holds no train/*.jpg images; download the competition again")
     train, test = recipes.split(images, 0.1, 0)
     counters = {"cat": 0, "dog": 0}
     renamed = []
@@ -24,8 +29,13 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
         counters[kind] += 1
     renamed += [(image, public / "test" / f"{n}.jpg") for n, image in enumerate(test, start=1)]
     recipes.copy_renamed(renamed)
-    recipes.zip_folder(public / "train", public / "train.zip")
-    recipes.zip_folder(public / "test", public / "test.zip")
+    zip_contents(public / "train", public / "train.zip")
+    zip_contents(public / "test", public / "test.zip")
     ids = list(range(1, len(test) + 1))
     recipes.write_csv(pd.DataFrame({"id": ids, "label": [int("dog" in i.name) for i in test]}), private / "answers.csv")
     recipes.write_csv(pd.DataFrame({"id": ids, "label": 0.5}), public / "sample_submission.csv")
+
+
+def zip_contents(folder: Path, archive: Path) -> None:
+    """Zip the files of `folder` at the archive's root, as MLE-bench re-packs them; the folder stays."""
+    shutil.make_archive(str(archive.with_suffix("")), "zip", root_dir=folder)

@@ -29,6 +29,7 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     rows = []
     for record in test:
         folder = raw / "train" / record["record_id"]
+        recipes.require(folder, "band_08.npy", "human_pixel_masks.npy")
         height, width = np.load(folder / "band_08.npy", mmap_mode="r").shape[:2]
         mask = encode(np.load(folder / "human_pixel_masks.npy"))
         rows.append({"record_id": record["record_id"], "encoded_pixels": mask, "height": height, "width": width})

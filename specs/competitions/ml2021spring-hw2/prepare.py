@@ -1,7 +1,8 @@
 """Prepare ml2021spring-hw2 as MLE-bench splits it.
 
 The frames of train_11.npy split with Kaggle's test share, len(test) / (len(train) + len(test))
-(random_state 0); the answers number the test frames from 0.
+(random_state 0); the answers number the test frames from 0. The sample submission is
+sample_submission.csv, podium's name for MLE-bench's sampleSubmission.csv (same rows).
 """
 
 from __future__ import annotations

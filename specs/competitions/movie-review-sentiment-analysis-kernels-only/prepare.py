@@ -1,6 +1,7 @@
 """Prepare movie-review-sentiment-analysis-kernels-only as MLE-bench splits it.
 
-train.tsv (inside train.tsv.zip) split 70/30 (random_state 0), by phrase.
+train.tsv (inside train.tsv.zip) split 70/30 (random_state 0), by phrase. MLE-bench names the
+sample submission sampleSubmission.csv; podium writes it as sample_submission.csv, as agents expect.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Prepare multi-modal-gesture-recognition as MLE-bench splits it.
 
 The training4 archive becomes the test set (test.tar.gz) and its recordings leave training.csv;
-the ids are the last four digits of its Sample*.zip files.
+the ids are the last four digits of its Sample*.zip files. The sample submission is
+sample_submission.csv, podium's name for MLE-bench's randomPredictions.csv (same rows).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     test_ids = sorted(path.stem[-4:] for path in recordings.rglob("*.zip"))
     sequences = recipes.read_csv(raw / "training.csv", dtype={"Id": str, "Sequence": str})
     in_test = sequences["Id"].isin(set(test_ids))
+    if not test_ids or in_test.sum() != len(test_ids):
+        raise recipes.DataError(
+            f"training4.tar.gz holds {len(test_ids)} Sample*.zip recordings, {int(in_test.sum())} of them in "
+            "training.csv; every one must have a row there: download the competition's data again"
+        )
     recipes.write_csv(sequences[~in_test], public / "training.csv")
     recipes.write_csv(sequences[in_test], private / "test.csv")
     recipes.write_csv(pd.DataFrame({"Id": test_ids}), public / "test.csv")

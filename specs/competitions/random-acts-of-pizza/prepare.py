@@ -1,7 +1,8 @@
 """Prepare random-acts-of-pizza as MLE-bench splits it.
 
 train.json split with Kaggle's test share, len(test.json) / (len(train.json) + len(test.json))
-(random_state 0); the public test keeps only the fields of Kaggle's test.json.
+(random_state 0); the public test keeps only the fields of Kaggle's test.json. MLE-bench names the
+sample submission sampleSubmission.csv; podium writes it as sample_submission.csv, as agents expect.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ from podium.runtime.data import recipes
 def prepare(raw: Path, public: Path, private: Path) -> None:
     audio = recipes.extract(raw / "train.7z", raw) / "train" / "audio"
     clips = sorted(audio.rglob("*.wav"), key=lambda path: f"{path.parent.name}_{path.name}")
+    if not clips:
+        raise recipes.DataError(
+            "train.7z holds no train/audio/<label>/*.wav clips; download the competition's data again"
+        )
     train, test = recipes.split(clips, 0.1, 0)
     recipes.copy_renamed((clip, public / "train" / "audio" / clip.parent.name / clip.name) for clip in train)
     names = [f"clip_{n:08d}.wav" for n in range(len(test))]

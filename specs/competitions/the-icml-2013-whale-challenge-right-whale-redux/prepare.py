@@ -2,7 +2,8 @@
 
 The clips of train2.zip from the first two recording days are train, from the last two test.
 Training clips are renumbered TRAIN<n>; test clips lose their label and become
-<timestamp>_Test<n>.aif.
+<timestamp>_Test<n>.aif. The sample submission is sample_submission.csv, podium's name for
+MLE-bench's sampleSubmission.csv (same rows).
 """
 
 from __future__ import annotations
@@ -14,10 +15,17 @@ import pandas as pd
 
 from podium.runtime.data import recipes
 
+RECORDING_DAYS = 4
+
 
 def prepare(raw: Path, public: Path, private: Path) -> None:
     clips = sorted((recipes.extract(raw / "train2.zip", raw) / "train2").glob("*.aif"))
     days = sorted({clip.name.split("_")[0] for clip in clips})
+    if len(days) != RECORDING_DAYS:
+        raise recipes.DataError(
+            f"train2.zip holds clips of {len(days)} recording days ({', '.join(days)}), Kaggle's of "
+            f"{RECORDING_DAYS}: the split gives two days to each side; download the competition's data again"
+        )
     train = [clip for clip in clips if clip.name.split("_")[0] in days[:2]]
     test = [clip for clip in clips if clip.name.split("_")[0] in days[2:]]
     recipes.copy_renamed(

@@ -639,6 +639,15 @@ def test_word_jaccard_hand_computed_and_empty_strings() -> None:
     assert score("word-jaccard", truth, pred) == pytest.approx((1 / 3 + 1.0 + 0.0 + 0.5) / 4)
 
 
+@pytest.mark.parametrize(
+    ("truth", "pred", "expected"),
+    [(["a", "a"], ["a", ""], 0.5), (["", ""], ["", ""], 1.0), (["A a"], ["a"], 1.0)],
+)
+def test_word_jaccard_with_one_distinct_word_or_none(truth: list[str], pred: list[str], expected: float) -> None:
+    # scikit-learn reads a one-column indicator matrix as binary; the metric must still score it
+    assert score("word-jaccard", {"t": truth}, {"t": pred}) == pytest.approx(expected)
+
+
 def test_word_jaccard_matches_set_formula(rng: np.random.Generator) -> None:
     vocab = np.array(["a", "B", "b", "c", "d", "e"])
     make = lambda: " ".join(rng.choice(vocab, rng.integers(1, 5)))  # noqa: E731
