@@ -74,11 +74,9 @@ def split_groups(frame: pd.DataFrame, column: str, test_size: float | int, rando
 
 def one_hot(frame: pd.DataFrame, id_column: str, label_column: str, classes: Sequence[str]) -> pd.DataFrame:
     """One row per id with a 0/1 column per class, in the order of `classes`."""
-    hot = pd.DataFrame({id_column: frame[id_column].to_numpy()})
     labels = frame[label_column].to_numpy()
-    for name in classes:
-        hot[name] = (labels == name).astype(int)
-    return hot
+    columns = {name: (labels == name).astype(int) for name in classes}  # built at once: 120 inserts fragment
+    return pd.DataFrame({id_column: frame[id_column].to_numpy(), **columns})
 
 
 def copy_files(names: Iterable[str], source: Path, target: Path) -> int:

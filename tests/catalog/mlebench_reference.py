@@ -15,6 +15,7 @@ import logging
 import sys
 import tarfile
 import types
+import warnings
 import zipfile
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -82,8 +83,11 @@ def _stand_ins(registry: Path) -> dict[str, types.ModuleType]:
 
 
 def _read_csv(*args: Any, **kwargs: Any) -> pd.DataFrame:
-    # MLE-bench reads every CSV with round-trip float parsing, so values survive unchanged
-    return pd.read_csv(*args, **{"float_precision": "round_trip", **kwargs})
+    # MLE-bench reads every CSV with round-trip float parsing, so values survive unchanged;
+    # pandas 3 deprecates the option (MLE-bench predates it) but still honours it
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*float_precision", category=Warning)
+        return pd.read_csv(*args, **{"float_precision": "round_trip", **kwargs})
 
 
 def _extract(compressed: Path, dst: Path, recursive: bool = False) -> None:

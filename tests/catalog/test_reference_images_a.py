@@ -300,3 +300,16 @@ def test_damaged_raw_data_is_a_clear_error(
 ) -> None:
     with pytest.raises(DataError, match=message):
         prepared(repo_catalog, competition_id, tmp_path, damage)
+
+
+@pytest.mark.parametrize(
+    ("competition_id", "constant"),
+    [("dog-breed-identification", "BREEDS"), ("leaf-classification", "SPECIES")],
+)
+def test_hook_class_lists_equal_the_specs_targets(competition_id: str, constant: str, repo_catalog: Catalog) -> None:
+    # a compiled package carries the hook alone, so the hook keeps its own copy of the spec's class list
+    hook = import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
+    classes = hook.__globals__[constant]
+
+    assert classes == list(resolve_competition(repo_catalog, competition_id).prepare.targets)
+    assert classes == sorted(classes)

@@ -16,12 +16,13 @@ import pandas as pd
 from podium.runtime.data import recipes
 
 ALGORITHMS = ["JMiPOD", "JUNIWARD", "UERD"]
+TEST_IMAGES = 5000  # held-out covers: a fixed count, not a fraction, as in MLE-bench
 
 
 def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.require(raw, "Cover", *ALGORITHMS)
     covers = sorted((raw / "Cover").glob("*.jpg"))
-    train, test = recipes.split(covers, 5000, 42)
+    train, test = recipes.split(covers, TEST_IMAGES, 42)
     copies = []
     for n, cover in enumerate(train, start=1):
         copies += [(raw / folder / cover.name, public / folder / f"{n:05d}.jpg") for folder in ["Cover", *ALGORITHMS]]

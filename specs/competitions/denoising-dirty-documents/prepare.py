@@ -1,7 +1,8 @@
 """Prepare denoising-dirty-documents as MLE-bench splits it.
 
 The sorted scans of train.zip split 80/20 (random_state 0). The answers list every pixel of the
-cleaned test scans as <image>_<row>_<column> (from 1) with its grey level in [0, 1].
+cleaned test scans as <image>_<row>_<column> (from 1) with its grey level in [0, 1]. The sample
+is sample_submission.csv, the name podium's agents read, where MLE-bench names it sampleSubmission.csv.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 train.csv split into 12 training and 3 test slides (random_state 0); the answers add each
 slide's size from HuBMAP-20-dataset_information.csv. The sample submission names the mask column
-`predicted`, as MLE-bench's does (the spec's `submission_columns`).
+`predicted`, as MLE-bench's does (the spec's `submission_columns`). As in MLE-bench, a copy of
+the sample sits in public/test/ and private/gold_submission.csv holds the answers in the
+submission's layout.
 """
 
 from __future__ import annotations
@@ -25,5 +27,7 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.write_csv(answers, private / "test.csv")
     sample = answers[["id"]].assign(predicted="")
     recipes.write_csv(sample, public / "sample_submission.csv")
+    recipes.write_csv(sample, public / "test" / "sample_submission.csv")
+    recipes.write_csv(sample.assign(predicted=answers["encoding"]), private / "gold_submission.csv")
     for folder, rows in (("train", train), ("test", answers)):
         recipes.copy_files([name.format(i) for i in rows["id"] for name in SIDECARS], raw / "train", public / folder)

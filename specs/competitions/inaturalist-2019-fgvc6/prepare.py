@@ -2,7 +2,9 @@
 
 Per category of train2019.json: one image stays in train, two to four give their last 12% (at
 least one) to test, larger categories split 88/12 (random_state 0). Test images are shuffled
-(Random(0)) and moved to test2019/; both image folders are packed as tar archives.
+(Random(0)) and moved to test2019/; both image folders are packed as tar archives. MLE-bench
+names its sample kaggle_sample_submission.csv and fills it with random classes; podium writes
+the same ids to sample_submission.csv with class 0.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """Prepare iwildcam-2019-fgvc6 as MLE-bench splits it.
 
 Camera locations of train.csv split 90/10 (random_state 8, the seed MLE-bench chose to land
-near Kaggle's test share); every image of a location falls on one side.
+near Kaggle's test share); every image of a location falls on one side. The image zips hold
+their files at the archive's root, as Kaggle's train_images.zip does. MLE-bench's sample
+submission also carries the frame's index as a first, unnamed column; podium's leaves it out.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from podium.runtime.data import recipes
@@ -23,4 +26,10 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     pictures = recipes.extract(raw / "train_images.zip", raw / "train_images")
     for folder, rows in (("train_images", train), ("test_images", test)):
         recipes.copy_files([f"{i}.jpg" for i in rows["id"]], pictures, public / folder)
-        recipes.zip_folder(public / folder, public / f"{folder}.zip")
+        zip_contents(public / folder)
+
+
+def zip_contents(folder: Path) -> None:
+    """folder.zip with the folder's files at its root (no folder prefix); the folder removed."""
+    shutil.make_archive(str(folder), "zip", root_dir=folder)
+    shutil.rmtree(folder)

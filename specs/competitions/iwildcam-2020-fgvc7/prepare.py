@@ -2,7 +2,8 @@
 
 Camera locations of the training images split 78/22 (random_state 0); then, as MLE-bench does,
 locations move one at a time (last first) until the test share, counted against training plus
-test images, is about 22%. Annotations follow their images.
+test images, is about 22%. Annotations follow their images. The rewritten JSON files hold
+MLE-bench's keys in its order: annotations, images, categories, info.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ TEST_SHARE = 0.22
 
 
 def prepare(raw: Path, public: Path, private: Path) -> None:
-    recipes.require(raw, "iwildcam2020_train_annotations.json", "iwildcam2020_test_information.json", "train")
+    recipes.require(
+        raw,
+        "iwildcam2020_train_annotations.json",
+        "iwildcam2020_test_information.json",
+        "iwildcam2020_megadetector_results.json",
+        "train",
+    )
     train_json = json.loads((raw / "iwildcam2020_train_annotations.json").read_text())
     test_json = json.loads((raw / "iwildcam2020_test_information.json").read_text())
     images = pd.DataFrame(train_json["images"])
@@ -36,8 +43,10 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.write_csv(answers, private / "answers.csv")
     guesses = np.random.RandomState(0).randint(0, 676, size=len(answers))
     recipes.write_csv(answers.assign(Category=guesses), public / "sample_submission.csv")
-    public_train = {**train_json, "annotations": records(train_annotations), "images": records(train_images)}
-    public_test = {**test_json, "images": records(test_images)}
+    # MLE-bench's key order, whatever the raw files' order (json.dumps keeps it)
+    public_train = {"annotations": records(train_annotations), "images": records(train_images)}
+    public_train |= {"categories": train_json["categories"], "info": train_json["info"]}
+    public_test = {"images": records(test_images), "categories": test_json["categories"], "info": test_json["info"]}
     (public / "iwildcam2020_train_annotations.json").write_text(json.dumps(public_train))
     (public / "iwildcam2020_test_information.json").write_text(json.dumps(public_test))
     recipes.copy_files(["iwildcam2020_megadetector_results.json"], raw, public)

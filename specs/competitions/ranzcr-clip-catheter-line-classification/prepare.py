@@ -1,6 +1,8 @@
 """Prepare ranzcr-clip-catheter-line-classification as MLE-bench splits it.
 
-train.csv split 90/10 (random_state 0); the line annotations keep training studies only.
+train.csv split 90/10 (random_state 0); the line annotations keep training studies only. The
+sample submission lists all eleven classes: older MLE-bench copies (as vendored by dslighting)
+left out "CVC - Normal" and "Swan Ganz Catheter Present", since fixed upstream.
 """
 
 from __future__ import annotations

@@ -1,13 +1,16 @@
 """Prepare statoil-iceberg-classifier-challenge as MLE-bench splits it.
 
 train.json (inside train.json.7z) split 80/20 (random_state 0); the public test keeps only the
-fields of Kaggle's test.json. Both are published as plain JSON, where MLE-bench packs them as 7z.
+fields of Kaggle's test.json. Like MLE-bench, podium publishes train.json.7z, test.json.7z and
+sample_submission.csv.7z, each holding its file at the archive's root; it also publishes the
+sample unpacked, where MLE-bench leaves that copy in private/.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -21,8 +24,26 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     objects = json.loads((unpacked / "train.json").read_text())
     fields = list(json.loads((unpacked / "test.json").read_text())[0])
     train, test = recipes.split(objects, 0.2, 0)
-    (public / "train.json").write_text(json.dumps(train))
-    (public / "test.json").write_text(json.dumps([{k: o[k] for k in fields} for o in test]))
     answers = pd.DataFrame({"id": [o["id"] for o in test], "is_iceberg": [int(o["is_iceberg"]) for o in test]})
     recipes.write_csv(answers, private / "test.csv")
-    recipes.write_csv(answers.assign(is_iceberg=0.5), public / "sample_submission.csv")
+    sample = public / "sample_submission.csv"
+    recipes.write_csv(answers.assign(is_iceberg=0.5), sample)
+    write_7z(public / "train.json.7z", "train.json", json.dumps(train))
+    write_7z(public / "test.json.7z", "test.json", json.dumps([{k: o[k] for k in fields} for o in test]))
+    write_7z(public / "sample_submission.csv.7z", sample.name, sample.read_text())
+
+
+def write_7z(archive: Path, name: str, text: str) -> None:
+    """One file, `name`, at the root of a new 7z archive (py7zr is also what unpacks Kaggle's)."""
+    with _py7zr().SevenZipFile(archive, "w") as packed:
+        packed.writestr(text.encode(), name)
+
+
+def _py7zr() -> Any:
+    try:
+        import py7zr
+    except ImportError:
+        raise recipes.DataError(
+            "statoil's data is packed as 7z: install py7zr (`pip install 'podium[mlebench]'`) and prepare again"
+        ) from None
+    return py7zr

@@ -2,7 +2,8 @@
 
 Cases split 90/10 (random_state 42); the days after a training case's fourth (by day number)
 also go to test. The answers add each slice's width and height, read from its scan file name,
-and name the mask column predicted.
+and name the mask column predicted. The sizes are written as integers where MLE-bench writes
+floats (266.0); the metric reads the same numbers.
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ def late_days(train: pd.DataFrame, masks: pd.DataFrame) -> pd.Series:
 
 
 def scan_size(root: Path, row: Any) -> tuple[int, int]:
-    scans = list((root / row.case / f"{row.case}_{row.day}" / "scans").glob(f"slice_{row.slice}_*.png"))
+    folder = root / row.case / f"{row.case}_{row.day}" / "scans"
+    scans = list(folder.glob(f"slice_{row.slice}_*.png"))
+    if len(scans) != 1:
+        raise recipes.DataError(
+            f"{folder} holds {len(scans)} scans named slice_{row.slice}_*.png, not one; "
+            "download the competition's full data again"
+        )
     width, height = scans[0].stem.split("_")[2:4]
     return int(width), int(height)
