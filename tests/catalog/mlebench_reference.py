@@ -26,6 +26,7 @@ import pytest
 
 REFERENCE_VARIABLE = "PODIUM_MLEBENCH_REFERENCE"
 REGISTRY = "dslighting/registry/"
+REFERENCE_DEPRECATIONS = "ignore::pandas.errors.Pandas4Warning"  # MLE-bench's code was written for pandas 2
 OUR_MARKERS = ".extracted-"  # podium's extract-once markers, not part of the prepared data
 
 Prepare = Callable[..., None]
@@ -114,6 +115,29 @@ def _compress(src: Path, compressed: Path, exist_ok: bool = False) -> None:
         for path in sorted(src.rglob("*")):
             if path.is_file():
                 opened.write(path, arcname=path.relative_to(src))
+
+
+def as_mlebench_ran(prepare: Prepare, *, without_asserts: bool = False) -> Prepare:
+    """MLE-bench's prepare with pandas 2's text columns, as MLE-bench ran it (under pandas 3 a column's
+    unique() is an Arrow array that scikit-learn cannot index), optionally with its asserts compiled out."""
+    if without_asserts:
+        prepare = compiled_without_asserts(prepare)
+
+    def run(**sides: Path) -> None:
+        with pd.option_context("future.infer_string", False):  # deprecated in pandas 3: see REFERENCE_DEPRECATIONS
+            prepare(**sides)
+
+    return run
+
+
+def compiled_without_asserts(prepare: Prepare) -> Prepare:
+    """The same prepare.py compiled as `python -O` would: its asserts only check, they write nothing."""
+    module = sys.modules[prepare.__module__]
+    path = Path(str(module.__file__))
+    namespace = {"__name__": module.__name__, "__package__": module.__package__, "__file__": str(path)}
+    exec(compile(path.read_text(), str(path), "exec", optimize=1), namespace)
+    compiled: Prepare = namespace["prepare"]
+    return compiled
 
 
 def prepare_both(maker: Maker, ours: Prepare, theirs: Prepare, root: Path) -> tuple[Path, Path]:

@@ -2,11 +2,14 @@
 submission it writes grades as a valid submission against the answers it writes.
 
 The raw folders mimic the layout of each Kaggle download with a few dozen rows; they check the
-hooks' plumbing (files, columns, splits by group), not the real data's quirks."""
+hooks' plumbing (files, columns, splits by group), not the real data's quirks. MLE-bench's own
+prepare, run on the same raw data, must write the same files, apart from the differences each
+hook's docstring explains (and its spec's known_issues)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from mlebench_reference import REFERENCE_DEPRECATIONS, Prepare, as_mlebench_ran, assert_same_preparation, prepare_both
+from sklearn.model_selection import train_test_split
 
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
@@ -67,18 +72,28 @@ def osic(raw: Path) -> None:
 
 
 def stanford(raw: Path) -> None:
-    rows = [{"id": f"id_{i:03d}", "sequence": "GGAAA", "seq_scored": 3, "seq_length": 5, "SN_filter": 1,
-             **{t: [0.1, 0.2, 0.3] for t in ("reactivity", "deg_Mg_pH10", "deg_pH10", "deg_Mg_50C", "deg_50C")}}
-            for i in range(N)]  # fmt: skip
+    """Kaggle's JSON lines: train with per-position targets, a test without them, and its sample submission."""
+    targets = ("reactivity", "deg_Mg_pH10", "deg_pH10", "deg_Mg_50C", "deg_50C")
+    shape = {"sequence": "GGAAA", "structure": "(...)", "predicted_loop_type": "EHHHE", "seq_length": 5,
+             "seq_scored": 3}  # fmt: skip
+    rows = [{"index": i, "id": f"id_{i:03d}", **shape, "signal_to_noise": i / 9, "SN_filter": int(i % 3 > 0),
+             **{t: [i / 7, 0.2 + n, -0.3] for n, t in enumerate(targets)}}
+            for i in range(N)]  # fmt: skip  # only sequences passing the SN filter may be tested
     pd.DataFrame(rows).to_json(raw / "train.json", orient="records", lines=True)
-    pd.DataFrame([{"id": "id_x", "sequence": "GGAAA", "seq_scored": 3, "seq_length": 5}]).to_json(
-        raw / "test.json", orient="records", lines=True
+    pd.DataFrame([{"index": 0, "id": "id_x", **shape}]).to_json(raw / "test.json", orient="records", lines=True)
+    frame(id_seqpos=[f"id_x_{j}" for j in range(5)], **dict.fromkeys(targets, 0.0)).to_csv(
+        raw / "sample_submission.csv", index=False
     )
 
 
 def text_normalization(raw: Path) -> None:
-    tokens = frame(sentence_id=np.repeat(np.arange(N // 4), 4), token_id=np.tile(np.arange(4), N // 4),
-                   **{"class": "PLAIN"}, before="12", after="twelve")  # fmt: skip
+    """Sentences of two to five tokens, some with commas and quotes that the quoted CSVs must keep."""
+    words = [("Hello", "hello", "PLAIN"), ("12", "twelve", "CARDINAL"), (",", ",", "PUNCT"), ('"', '"', "PUNCT"),
+             ("Dr.", "doctor", "ABBR")]  # fmt: skip
+    rows = [(sentence, token, *words[(sentence + token) % 5]) for sentence in range(N // 2)
+            for token in range(2 + sentence % 4)]  # fmt: skip
+    tokens = pd.DataFrame(rows, columns=["sentence_id", "token_id", "before", "after", "class"])
+    tokens = tokens[["sentence_id", "token_id", "class", "before", "after"]]
     for name, table in (("en_train.csv", tokens), ("en_test_2.csv", tokens.drop(columns=["after", "class"])),
                         ("en_sample_submission_2.csv", frame(id=["0_0"], after=["x"]))):  # fmt: skip
         with zipfile.ZipFile(raw / f"{name}.zip", "w") as archive:
@@ -99,15 +114,23 @@ def h_and_m(raw: Path) -> None:
           price=0.05, sales_channel_id=2).to_csv(raw / "transactions_train.csv", index=False)  # fmt: skip
     for name in ("articles.csv", "customers.csv"):
         (raw / name).write_text("id\n1\n")
+    frame(customer_id=[f"c{i}" for i in range(9)], prediction="0706016001 0706016002").to_csv(
+        raw / "sample_submission.csv", index=False
+    )  # Kaggle's lists every customer, buyers in the last week or not
     touch(raw / "images", ["010/0108775015.jpg"])
 
 
 def vinbigdata(raw: Path) -> None:
-    images = [f"img{i:03d}" for i in range(N)]
-    frame(image_id=images, class_name="Nodule", class_id=[14 if i % 3 == 0 else i % 13 for i in range(N)], rad_id="R9",
-          x_min=[None if i % 3 == 0 else 10.0 for i in range(N)], y_min=20.0, x_max=60.0, y_max=80.0
-          ).to_csv(raw / "train.csv", index=False)  # fmt: skip
-    touch(raw / "train", [f"{i}.dicom" for i in images])
+    """One row per radiologist's finding: 'no finding' (14) has no box, and three readers saw some images."""
+    rows = []
+    for i in range(N):
+        finding = 14 if i % 3 == 0 else i % 13
+        for reader in range(1 + 2 * (i % 4 == 1)):
+            box = [None] * 4 if finding == 14 else [10.5 + reader, 20.0, 60.25, 80.0 + i]
+            rows.append([f"img{i:03d}", "Nodule", finding, f"R{reader}", *box])
+    columns = ["image_id", "class_name", "class_id", "rad_id", "x_min", "y_min", "x_max", "y_max"]
+    pd.DataFrame(rows, columns=columns).to_csv(raw / "train.csv", index=False)
+    touch(raw / "train", [f"img{i:03d}.dicom" for i in range(N)])
 
 
 def tf2qa(raw: Path) -> None:
@@ -115,18 +138,29 @@ def tf2qa(raw: Path) -> None:
         for i in range(N):
             long = {"start_token": 10, "end_token": 20} if i % 2 else {"start_token": -1, "end_token": -1}
             annotation = {"yes_no_answer": "YES" if i % 5 == 0 else "NONE", "long_answer": long,
-                          "short_answers": [{"start_token": 12, "end_token": 14}] if i % 3 == 0 else []}  # fmt: skip
+                          "short_answers": [{"start_token": s, "end_token": s + 2} for s in (12, 15)[: i % 3]]}  # fmt: skip
             record = {"example_id": 1000 + i, "question_text": "who?", "document_text": "a b c",
                       "long_answer_candidates": [], "annotations": [annotation]}  # fmt: skip
             handle.write(json.dumps(record) + "\n")
 
 
 def smartphone(raw: Path) -> None:
-    for n, drive in enumerate(f"2021-0{m}-1{d}-US-MTV-1" for m in range(1, 6) for d in range(2)):
-        truth = frame(UnixTimeMillis=np.arange(5) + 1000 * n, LatitudeDegrees=37.4, LongitudeDegrees=-122.1)
-        (raw / "train" / drive / "Pixel4").mkdir(parents=True)
-        truth.to_csv(raw / "train" / drive / "Pixel4" / "ground_truth.csv", index=False)
+    """Ten dates, two drives on some (one a one-digit month), and one or two phones per drive."""
+    drives = [
+        f"2021-{m}-1{d}-US-MTV-{k}" for m in ("4", "05", "06", "07", "08") for d in range(2) for k in range(1 + d)
+    ]
+    for n, drive in enumerate(drives):
+        for phone in ("Pixel4", "SamsungS20Ultra")[: 1 + n % 2]:
+            truth = frame(MessageType="Fix", UnixTimeMillis=np.arange(5) + 1000 * n, LatitudeDegrees=37.4 + n / 1e6,
+                          LongitudeDegrees=-122.1, AltitudeMeters=5.25)  # fmt: skip
+            truth.to_csv(touched(raw / "train" / drive / phone / "ground_truth.csv"), index=False)
+            touch(raw / "train" / drive / phone, ["device_gnss.csv", "supplemental/gnss_log.txt"])
     touch(raw / "metadata", ["accumulated_delta_range_error.csv"])
+
+
+def touched(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 MAKERS: dict[str, Maker] = {
@@ -165,6 +199,132 @@ def test_hook_writes_gradable_answers_and_sample(competition_id: str, repo_catal
     report = grade_submission(public / "sample_submission.csv", competition, private / prepare.answers, None)  # type: ignore[arg-type]
 
     assert report.valid_submission, report.error
+
+
+# --- MLE-bench's own prepare (as vendored by dslighting 2.7.9) on the same raw data ---------------
+
+Reconcile = Callable[[Path, Path], dict[str, str]]
+VENTILATOR = "ventilator-pressure-prediction"
+# MLE-bench's prepare asserts the real data's counts (13,500 and 1,500 images): run without asserts.
+REAL_DATA_ASSERTS = {"vinbigdata-chest-xray-abnormalities-detection"}
+
+
+def hook_of(competition_id: str, repo_catalog: object) -> Prepare:
+    entry = repo_catalog.competitions[competition_id]  # type: ignore[attr-defined]
+    hook: Prepare = import_hook("prepare.py:prepare", entry.folder)
+    return hook
+
+
+def text_table(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def champs_test_structures(ours: Path, theirs: Path) -> dict[str, str]:
+    """dslighting vendors MLE-bench's prepare from before openai/mle-bench#70, which left the test molecules'
+    structures out; podium keeps them, as MLE-bench now does. Without them, the rest is MLE-bench's."""
+    test_molecules = set(pd.read_csv(ours / "public" / "test.csv")["molecule_name"])
+    for molecule in test_molecules:
+        (ours / "public" / "structures" / f"{molecule}.xyz").unlink()  # fails if podium did not copy it
+    structures = text_table(ours / "public" / "structures.csv")
+    in_test = structures["molecule_name"].isin(test_molecules)
+    assert set(structures.loc[in_test, "molecule_name"]) == test_molecules
+    expected = text_table(theirs / "public" / "structures.csv")
+    pd.testing.assert_frame_equal(structures[~in_test].reset_index(drop=True), expected)
+    return {"public/structures.csv": "podium also keeps the test molecules (compared above)"}
+
+
+def osic_scored_flag(ours: Path, theirs: Path) -> dict[str, str]:
+    """podium's answers add a `scored` column (see the spec's known_issues); the rest is MLE-bench's."""
+    answers = text_table(ours / "private" / "test.csv")
+    assert set(answers.pop("scored")) == {"True", "False"}
+    pd.testing.assert_frame_equal(answers, text_table(theirs / "private" / "test.csv"))
+    return {"private/test.csv": "podium's answers add a 'scored' column (compared above)"}
+
+
+def text_normalization_sample(ours: Path, theirs: Path) -> dict[str, str]:
+    """MLE-bench keeps its sample submission in private/ (its config's path) and zipped in public/;
+    podium's agents read public/sample_submission.csv: the same file, in the folder agents see."""
+    moved = ours / "public" / "sample_submission.csv"
+    assert moved.read_bytes() == (theirs / "private" / "sample_submission.csv").read_bytes()
+    moved.rename(ours / "private" / "sample_submission.csv")
+    return {}
+
+
+def tf2qa_every_answer(ours: Path, theirs: Path) -> dict[str, str]:
+    """MLE-bench grades from test.jsonl, and its gold file holds one acceptable answer per row; podium
+    grades from gold_submission.csv, which lists every acceptable answer (see the spec's known_issues)."""
+    our_gold, their_gold = (text_table(root / "private" / "gold_submission.csv") for root in (ours, theirs))
+    assert our_gold["example_id"].tolist() == their_gold["example_id"].tolist()
+    pairs = list(zip(our_gold["PredictionString"], their_gold["PredictionString"], strict=True))
+    assert all(their == our or their in our.split() for our, their in pairs), pairs
+    assert any(len(our.split()) > 1 for our, _ in pairs)  # the maker has rows with two acceptable answers
+    return {"private/gold_submission.csv": "podium lists every acceptable answer (compared above)"}
+
+
+RECONCILE: dict[str, Reconcile] = {
+    "champs-scalar-coupling": champs_test_structures,
+    "osic-pulmonary-fibrosis-progression": osic_scored_flag,
+    "text-normalization-challenge-english-language": text_normalization_sample,
+    "tensorflow2-question-answering": tf2qa_every_answer,
+}
+
+
+# dslighting's ventilator prepare is not MLE-bench's: it copies a pre-split raw test_answer.csv, which
+# Kaggle's download lacks. The test below checks podium's hook against MLE-bench's published recipe.
+@pytest.mark.parametrize("competition_id", sorted(set(MAKERS) - {VENTILATOR}))
+@pytest.mark.filterwarnings(REFERENCE_DEPRECATIONS)
+def test_hook_prepares_what_mlebench_prepares(
+    competition_id: str, repo_catalog: object, mlebench_prepare: Callable[[str], Prepare], tmp_path: Path
+) -> None:
+    reference = as_mlebench_ran(mlebench_prepare(competition_id), without_asserts=competition_id in REAL_DATA_ASSERTS)
+    ours, theirs = prepare_both(MAKERS[competition_id], hook_of(competition_id, repo_catalog), reference, tmp_path)
+
+    differences = RECONCILE.get(competition_id, lambda *_: {})(ours, theirs)
+
+    assert_same_preparation(ours, theirs, differences=differences)
+
+
+def test_ventilator_splits_whole_breaths_and_numbers_each_side_from_one(repo_catalog: object, tmp_path: Path) -> None:
+    """MLE-bench's recipe: breaths (sorted) split 90/10 with random_state 0, ids renumbered 1.. on each side."""
+    _, public, private = run_hook(VENTILATOR, repo_catalog, tmp_path)
+    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
+    answers, sample = pd.read_csv(private / "test.csv"), pd.read_csv(public / "sample_submission.csv")
+    _, test_breaths = train_test_split(list(range(N // 4)), test_size=0.1, random_state=0)
+
+    assert sorted(set(answers["breath_id"])) == sorted(test_breaths) and len(train) + len(answers) == N
+    assert set(train["breath_id"]).isdisjoint(test_breaths)
+    assert train["id"].tolist() == list(range(1, len(train) + 1))
+    assert answers["id"].tolist() == list(range(1, len(answers) + 1))
+    assert answers.columns.tolist() == train.columns.tolist() and "pressure" not in test.columns
+    pd.testing.assert_frame_equal(answers.drop(columns=["pressure"]), test)
+    assert sample.columns.tolist() == ["id", "pressure"] and sample["pressure"].eq(0).all()
+
+
+MISSING_RAW = {
+    "chaii-hindi-and-tamil-question-answering": ("train.csv", r"lacks train\.csv"),
+    "champs-scalar-coupling": ("structures.csv", r"lacks structures\.csv"),
+    "h-and-m-personalized-fashion-recommendations": ("sample_submission.csv", r"lacks sample_submission\.csv"),
+    "osic-pulmonary-fibrosis-progression": ("train/ID00003", r"ID00003 is missing"),
+    "smartphone-decimeter-2022": ("metadata", r"lacks metadata"),
+    "stanford-covid-vaccine": ("test.json", r"lacks test\.json"),
+    "tensorflow2-question-answering": ("simplified-nq-train.jsonl", r"lacks simplified-nq-train\.jsonl"),
+    "text-normalization-challenge-english-language": ("en_train.csv.zip", r"lacks en_train\.csv\.zip"),
+    "vinbigdata-chest-xray-abnormalities-detection": ("train/img007.dicom", r"img007\.dicom is missing"),
+    "whale-categorization-playground": ("train/0007.jpg", r"0007\.jpg is missing"),
+}
+
+
+@pytest.mark.parametrize("competition_id", sorted(MISSING_RAW))
+def test_a_missing_raw_file_is_a_clear_error(competition_id: str, repo_catalog: object, tmp_path: Path) -> None:
+    raw, public, private = (tmp_path / name for name in ("raw", "public", "private"))
+    for folder in (raw, public, private):
+        folder.mkdir()
+    MAKERS[competition_id](raw)
+    missing, message = MISSING_RAW[competition_id]
+    shutil.rmtree(raw / missing) if (raw / missing).is_dir() else (raw / missing).unlink()
+
+    with pytest.raises(DataError, match=message):
+        hook_of(competition_id, repo_catalog)(raw=raw, public=public, private=private)
 
 
 def test_group_splits_keep_groups_whole(repo_catalog: object, tmp_path: Path) -> None:

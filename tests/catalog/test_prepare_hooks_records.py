@@ -1,18 +1,24 @@
 """Prepare hooks whose split is decided by TFRecord files or renumbered recordings, on tiny
 fabricated raw data in Kaggle's layout: files in place, no id on both sides, no target in the
-public data, and a sample submission that grades valid against the answers."""
+public data, a sample submission that grades valid against the answers, and the same files as
+MLE-bench's own prepare writes from the same raw data."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 import zipfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import bson
 import pandas as pd
 import pytest
+from mlebench_reference import REFERENCE_DEPRECATIONS, Prepare, as_mlebench_ran, assert_same_preparation, prepare_both
 from tfrecord import TFRecordWriter  # dev extra: writes the fabricated records
+from tfrecord.reader import tfrecord_loader
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
@@ -87,12 +93,12 @@ def mlsp(raw: Path) -> None:
             archive.writestr(f"mlsp_contest_dataset/{name}", text)
 
 
-def cdiscount(raw: Path) -> None:
-    """40 products in 4 categories, with one or two images each, not in _id order."""
+def cdiscount(raw: Path, products: int = 40) -> None:
+    """`products` (40 by default) in 4 categories, with one or two images each, not in _id order."""
     with (raw / "train.bson").open("wb") as handle:
-        for i in range(40):
-            images = [{"picture": bytes([i, n])} for n in range(1 + i % 2)]
-            handle.write(bson.encode({"_id": (i * 7) % 40, "imgs": images, "category_id": 1000010650 + i % 4}))
+        for i in range(products):
+            images = [{"picture": bytes([i % 256, n])} for n in range(1 + i % 2)]
+            handle.write(bson.encode({"_id": (i * 7) % products, "imgs": images, "category_id": 1000010650 + i % 4}))
     (raw / "category_names.csv").write_text("category_id,category_level1\n1000010650,TELEPHONIE\n")
 
 
@@ -125,6 +131,87 @@ def test_sample_submission_grades_valid(competition_id: str, repo_catalog: Catal
     report = grade_submission(public / "sample_submission.csv", competition, private / prepare.answers, None)
 
     assert report.valid_submission, report.error
+
+
+# MLE-bench's prepare asserts the real data's count of test recordings (64): run without asserts.
+REAL_DATA_ASSERTS = {"mlsp-2013-birds"}
+
+
+def ids_read_by_tfrecord(path: Path, id_feature: str = "image_name") -> list[str]:
+    """MLE-bench's get_ids_from_tf_records (tensorflow) read with the tfrecord package, apart from podium's reader."""
+    return [example[id_feature].decode() for example in tfrecord_loader(str(path), None, {id_feature: "byte"})]
+
+
+@pytest.fixture
+def reference(mlebench_prepare: Callable[[str], Prepare], monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Prepare]:
+    """MLE-bench's prepare of a competition, reading TFRecords without tensorflow."""
+    utils = importlib.import_module("mlebench.competitions.utils")
+    monkeypatch.setattr(utils, "get_ids_from_tf_records", ids_read_by_tfrecord)
+
+    def prepare_of(competition_id: str) -> Prepare:
+        prepare = mlebench_prepare(competition_id)
+        module = sys.modules[prepare.__module__]
+        if hasattr(module, "get_ids_from_tf_records"):  # bound by `from ... import` when first imported
+            monkeypatch.setattr(module, "get_ids_from_tf_records", ids_read_by_tfrecord)
+        return as_mlebench_ran(prepare, without_asserts=competition_id in REAL_DATA_ASSERTS)
+
+    return prepare_of
+
+
+@pytest.mark.parametrize("competition_id", sorted(MAKERS))
+@pytest.mark.filterwarnings(REFERENCE_DEPRECATIONS)
+def test_hook_prepares_what_mlebench_prepares(
+    competition_id: str, repo_catalog: Catalog, reference: Callable[[str], Prepare], tmp_path: Path
+) -> None:
+    hook = import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
+
+    ours, theirs = prepare_both(MAKERS[competition_id], hook, reference(competition_id), tmp_path)
+
+    assert_same_preparation(ours, theirs)
+
+
+@pytest.mark.filterwarnings(REFERENCE_DEPRECATIONS)
+def test_cdiscount_train_example_is_the_first_100_products_as_mlebench_writes_it(
+    repo_catalog: Catalog, reference: Callable[[str], Prepare], tmp_path: Path
+) -> None:
+    competition_id = "cdiscount-image-classification-challenge"
+    hook = import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
+
+    ours, theirs = prepare_both(partial(cdiscount, products=150), hook, reference(competition_id), tmp_path)
+
+    with (ours / "public" / "train_example.bson").open("rb") as handle:
+        assert len(list(bson.decode_file_iter(handle))) == 100
+    assert_same_preparation(ours, theirs)
+
+
+def test_the_stand_in_reads_the_records_ids_in_order(tmp_path: Path) -> None:
+    write_records(tmp_path / "a.tfrec", ["b.jpg", "a.jpg", "c.jpg"])
+
+    assert ids_read_by_tfrecord(tmp_path / "a.tfrec") == ["b.jpg", "a.jpg", "c.jpg"]
+
+
+@pytest.mark.parametrize(
+    ("competition_id", "missing", "message"),
+    [
+        ("siim-isic-melanoma-classification", "tfrecords/train06-2071.tfrec", r"train06-2071\.tfrec is missing"),
+        ("siim-isic-melanoma-classification", "jpeg/train/ISIC_105.jpg", r"ISIC_105\.jpg is missing"),
+        ("cassava-leaf-disease-classification", "label_num_to_disease_map.json", r"lacks label_num_to_disease_map"),
+        ("mlsp-2013-birds", "mlsp_contest_dataset.zip", r"lacks mlsp_contest_dataset\.zip"),
+        ("cdiscount-image-classification-challenge", "category_names.csv", r"lacks category_names\.csv"),
+    ],
+)  # fmt: skip
+def test_a_missing_raw_file_is_a_clear_error(
+    competition_id: str, missing: str, message: str, repo_catalog: Catalog, tmp_path: Path
+) -> None:
+    raw, public, private = (tmp_path / name for name in ("raw", "public", "private"))
+    for folder in (raw, public, private):
+        folder.mkdir()
+    MAKERS[competition_id](raw)
+    (raw / missing).unlink()
+    hook = import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
+
+    with pytest.raises(DataError, match=message):
+        hook(raw=raw, public=public, private=private)
 
 
 def test_siim_tests_on_the_images_of_two_records(repo_catalog: Catalog, tmp_path: Path) -> None:

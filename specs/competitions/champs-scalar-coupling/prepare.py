@@ -1,8 +1,9 @@
 """Prepare champs-scalar-coupling as MLE-bench splits it.
 
 Whole molecules (the groups of train.csv by molecule_name, in name order) split 90/10
-(random_state 0). structures.csv keeps train and test molecules; the other per-molecule tables
-keep training molecules only.
+(random_state 0). structures.csv and structures/ keep train and test molecules, as MLE-bench's do
+since openai/mle-bench#70 (earlier copies, such as dslighting's, keep training molecules only);
+the other per-molecule tables keep training molecules only.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Prepare tensorflow2-question-answering as MLE-bench splits it.
 
 simplified-nq-train.jsonl is read in chunks of 1,000 lines, each split 90/10 (random_state 0).
-gold_submission.csv lists, for every test example's _long and _short rows, every acceptable
-answer: the long answer span, and the short spans plus YES/NO.
+gold_submission.csv lists, for every test example's _short and _long rows (MLE-bench's order),
+every acceptable answer: the short spans plus YES/NO, and the long answer span. MLE-bench's gold
+file holds one of them (it grades from test.jsonl); podium grades from this file.
 """
 
 from __future__ import annotations
@@ -43,4 +44,4 @@ def acceptable(example: pd.Series) -> list[tuple[str, str]]:
         short.append(annotation["yes_no_answer"])
     long = annotation["long_answer"]
     long_answer = f"{long['start_token']}:{long['end_token']}" if long["start_token"] != -1 else ""
-    return [(f"{example['example_id']}_long", long_answer), (f"{example['example_id']}_short", " ".join(short))]
+    return [(f"{example['example_id']}_short", " ".join(short)), (f"{example['example_id']}_long", long_answer)]
