@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mlebench_reference import REFERENCE_DEPRECATIONS, Prepare, as_mlebench_ran, assert_same_preparation, prepare_both
+from mlebench_reference import Prepare, as_mlebench_ran, assert_same_preparation, prepare_both
 from sklearn.model_selection import train_test_split
 
 from podium.generator.resolve import resolve_competition
@@ -272,7 +272,6 @@ RECONCILE: dict[str, Reconcile] = {
 # dslighting's ventilator prepare is not MLE-bench's: it copies a pre-split raw test_answer.csv, which
 # Kaggle's download lacks. The test below checks podium's hook against MLE-bench's published recipe.
 @pytest.mark.parametrize("competition_id", sorted(set(MAKERS) - {VENTILATOR}))
-@pytest.mark.filterwarnings(REFERENCE_DEPRECATIONS)
 def test_hook_prepares_what_mlebench_prepares(
     competition_id: str, repo_catalog: object, mlebench_prepare: Callable[[str], Prepare], tmp_path: Path
 ) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import bson
 import pandas as pd
 import pytest
-from mlebench_reference import REFERENCE_DEPRECATIONS, Prepare, as_mlebench_ran, assert_same_preparation, prepare_both
+from mlebench_reference import Prepare, as_mlebench_ran, assert_same_preparation, prepare_both
 from tfrecord import TFRecordWriter  # dev extra: writes the fabricated records
 from tfrecord.reader import tfrecord_loader
 
@@ -159,7 +159,6 @@ def reference(mlebench_prepare: Callable[[str], Prepare], monkeypatch: pytest.Mo
 
 
 @pytest.mark.parametrize("competition_id", sorted(MAKERS))
-@pytest.mark.filterwarnings(REFERENCE_DEPRECATIONS)
 def test_hook_prepares_what_mlebench_prepares(
     competition_id: str, repo_catalog: Catalog, reference: Callable[[str], Prepare], tmp_path: Path
 ) -> None:
@@ -170,7 +169,6 @@ def test_hook_prepares_what_mlebench_prepares(
     assert_same_preparation(ours, theirs)
 
 
-@pytest.mark.filterwarnings(REFERENCE_DEPRECATIONS)
 def test_cdiscount_train_example_is_the_first_100_products_as_mlebench_writes_it(
     repo_catalog: Catalog, reference: Callable[[str], Prepare], tmp_path: Path
 ) -> None:

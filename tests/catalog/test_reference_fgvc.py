@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -16,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
-from mlebench_reference import Maker, assert_same_preparation, prepare_both
+from mlebench_reference import Maker, as_mlebench_ran, assert_same_preparation, prepare_both
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
@@ -324,28 +322,12 @@ def run_ours(repo_catalog: Catalog, competition_id: str, tmp_path: Path, damage:
     return public, private
 
 
-def reference(mlebench_prepare: Any, competition_id: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """MLE-bench's prepare, its train_test_split given numpy arrays: under pandas 3 `unique()` of a
-    string column is an Arrow array, which scikit-learn cannot index (MLE-bench ran on pandas 2)."""
-    prepare = mlebench_prepare(competition_id)
-    module = sys.modules[prepare.__module__]
-    if hasattr(module, "train_test_split"):
-        original = module.train_test_split
-
-        def on_numpy(*arrays: Any, **options: Any) -> Any:
-            plain = [np.asarray(a) if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in arrays]
-            return original(*plain, **options)
-
-        monkeypatch.setattr(module, "train_test_split", on_numpy)
-    return prepare
-
-
 @pytest.mark.parametrize("competition_id", sorted(CASES))
 def test_split_equals_mlebench(
     competition_id: str, repo_catalog: Catalog, mlebench_prepare: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     case = CASES[competition_id]
-    theirs_prepare = reference(mlebench_prepare, competition_id, monkeypatch)
+    theirs_prepare = as_mlebench_ran(mlebench_prepare(competition_id))
     ours, theirs = prepare_both(case.maker, podium_hook(repo_catalog, competition_id), theirs_prepare, tmp_path)
 
     if case.check:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from mlebench_reference import assert_same_preparation, prepare_both
+from mlebench_reference import as_mlebench_ran, assert_same_preparation, prepare_both
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
@@ -226,19 +226,6 @@ def prepared(competition_id: str, catalog: Catalog, tmp_path: Path) -> tuple[Pat
     return public, private
 
 
-def indexable_split(original: Callable[..., Any]) -> Callable[..., Any]:
-    """train_test_split that first turns pandas' Arrow-backed arrays into numpy arrays.
-
-    MLE-bench ran on pandas 2, where `unique()` of a text column is a numpy array; pandas 3 gives an
-    Arrow array that scikit-learn cannot index, so the reference would fail before splitting."""
-
-    def split(*arrays: Any, **options: Any) -> Any:
-        plain = [np.asarray(a) if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in arrays]
-        return original(*plain, **options)
-
-    return split
-
-
 def parquet_without_fastparquet(original: Callable[..., Any]) -> Callable[..., Any]:
     """DataFrame.to_parquet that writes with the default engine when asked for fastparquet."""
 
@@ -254,11 +241,7 @@ def parquet_without_fastparquet(original: Callable[..., Any]) -> Callable[..., A
 def test_preparation_equals_mlebench(
     competition_id: str, repo_catalog: Catalog, mlebench_prepare: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    theirs = mlebench_prepare(competition_id)
-    if "train_test_split" in theirs.__globals__:
-        monkeypatch.setitem(
-            theirs.__globals__, "train_test_split", indexable_split(theirs.__globals__["train_test_split"])
-        )
+    theirs = as_mlebench_ran(mlebench_prepare(competition_id))
     if importlib.util.find_spec("fastparquet") is None:  # icecube's reference asks for it; podium does not need it
         monkeypatch.setattr(pd.DataFrame, "to_parquet", parquet_without_fastparquet(pd.DataFrame.to_parquet))
     ours_root, theirs_root = prepare_both(
