@@ -127,20 +127,43 @@ def extract(archive: Path, target: Path) -> Path:
 
 
 def _extract_7z(archive: Path, target: Path) -> None:
+    with _py7zr(archive.name).SevenZipFile(archive) as opened:
+        opened.extractall(target)
+
+
+def seven_zip(path: Path, archive: Path, *, keep: bool = False) -> None:
+    """Pack a file or folder (under its own name) into a 7z archive, as some Kaggle data ships;
+    remove it unless `keep`."""
+    with _py7zr(archive.name).SevenZipFile(archive, "w") as packed:
+        packed.writeall(path, arcname=path.name)
+    if keep:
+        return
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _py7zr(archive_name: str) -> Any:
     try:
         import py7zr
     except ImportError:
         raise DataError(
-            f"{archive.name} is a 7z archive: install py7zr (`pip install 'podium[mlebench]'`) and prepare again"
+            f"{archive_name} is a 7z archive: install py7zr (`pip install 'podium[mlebench]'`) and prepare again"
         ) from None
-    with py7zr.SevenZipFile(archive) as opened:
-        opened.extractall(target)
+    return py7zr
 
 
-def zip_folder(folder: Path, archive: Path) -> None:
-    """Zip `folder` (entries under its own name) and remove it, as Kaggle ships image folders."""
-    shutil.make_archive(str(archive.with_suffix("")), "zip", root_dir=folder.parent, base_dir=folder.name)
-    shutil.rmtree(folder)
+def zip_folder(folder: Path, archive: Path, *, at_root: bool = False, keep: bool = False) -> None:
+    """Zip `folder` as Kaggle ships image folders: entries under the folder's name, or with `at_root`
+    its files at the archive's root (as MLE-bench re-packs some); remove the folder unless `keep`."""
+    base = archive.with_suffix("")
+    if at_root:
+        shutil.make_archive(str(base), "zip", root_dir=folder)
+    else:
+        shutil.make_archive(str(base), "zip", root_dir=folder.parent, base_dir=folder.name)
+    if not keep:
+        shutil.rmtree(folder)
 
 
 def zip_file(path: Path, archive: Path) -> None:

@@ -7,7 +7,6 @@ train.zip and test.zip. As in MLE-bench, those two archives hold the images at t
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from podium.runtime.data import recipes
@@ -22,10 +21,4 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     images = recipes.extract(raw / "train.zip", raw) / "train"
     for name, rows in (("train", train), ("test", test)):
         recipes.copy_files(rows["id"], images, public / name)
-        zip_contents(public / name, public / f"{name}.zip")
-
-
-def zip_contents(folder: Path, archive: Path) -> None:
-    """Zip the files of `folder` at the archive's root, as MLE-bench re-packs them, and remove it."""
-    shutil.make_archive(str(archive.with_suffix("")), "zip", root_dir=folder)
-    shutil.rmtree(folder)
+        recipes.zip_folder(public / name, public / f"{name}.zip", at_root=True)

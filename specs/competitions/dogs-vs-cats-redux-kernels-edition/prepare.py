@@ -8,7 +8,6 @@ folders train/ and test/ stay and are also zipped, with the images at the archiv
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -29,13 +28,8 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
         counters[kind] += 1
     renamed += [(image, public / "test" / f"{n}.jpg") for n, image in enumerate(test, start=1)]
     recipes.copy_renamed(renamed)
-    zip_contents(public / "train", public / "train.zip")
-    zip_contents(public / "test", public / "test.zip")
+    recipes.zip_folder(public / "train", public / "train.zip", at_root=True, keep=True)
+    recipes.zip_folder(public / "test", public / "test.zip", at_root=True, keep=True)
     ids = list(range(1, len(test) + 1))
     recipes.write_csv(pd.DataFrame({"id": ids, "label": [int("dog" in i.name) for i in test]}), private / "answers.csv")
     recipes.write_csv(pd.DataFrame({"id": ids, "label": 0.5}), public / "sample_submission.csv")
-
-
-def zip_contents(folder: Path, archive: Path) -> None:
-    """Zip the files of `folder` at the archive's root, as MLE-bench re-packs them; the folder stays."""
-    shutil.make_archive(str(archive.with_suffix("")), "zip", root_dir=folder)

@@ -9,7 +9,6 @@ public CSV, which podium's agents read, where MLE-bench zips it (its private cop
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from podium.runtime.data import recipes
@@ -28,13 +27,4 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.zip_file(public / "train_labels.csv", public / "train_labels.csv.zip")
     for folder, rows in (("train", train), ("test", answers)):
         recipes.copy_files([f"{name}.jpg" for name in rows["name"]], raw / "train", public / folder)
-        seven_zip_folder(public / folder, public / f"{folder}.7z")
-
-
-def seven_zip_folder(folder: Path, archive: Path) -> None:
-    """Pack `folder` (entries under its own name) into a 7z archive and remove it."""
-    import py7zr  # present: extracting train.7z above needed it
-
-    with py7zr.SevenZipFile(archive, "w") as packed:
-        packed.writeall(folder, arcname=folder.name)
-    shutil.rmtree(folder)
+        recipes.seven_zip(public / folder, public / f"{folder}.7z")

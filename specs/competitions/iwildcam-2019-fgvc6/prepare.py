@@ -8,7 +8,6 @@ submission also carries the frame's index as a first, unnamed column; podium's l
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from podium.runtime.data import recipes
@@ -26,10 +25,4 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     pictures = recipes.extract(raw / "train_images.zip", raw / "train_images")
     for folder, rows in (("train_images", train), ("test_images", test)):
         recipes.copy_files([f"{i}.jpg" for i in rows["id"]], pictures, public / folder)
-        zip_contents(public / folder)
-
-
-def zip_contents(folder: Path) -> None:
-    """folder.zip with the folder's files at its root (no folder prefix); the folder removed."""
-    shutil.make_archive(str(folder), "zip", root_dir=folder)
-    shutil.rmtree(folder)
+        recipes.zip_folder(public / folder, public / f"{folder}.zip", at_root=True)

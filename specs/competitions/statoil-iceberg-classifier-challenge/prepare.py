@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -28,22 +27,8 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.write_csv(answers, private / "test.csv")
     sample = public / "sample_submission.csv"
     recipes.write_csv(answers.assign(is_iceberg=0.5), sample)
-    write_7z(public / "train.json.7z", "train.json", json.dumps(train))
-    write_7z(public / "test.json.7z", "test.json", json.dumps([{k: o[k] for k in fields} for o in test]))
-    write_7z(public / "sample_submission.csv.7z", sample.name, sample.read_text())
-
-
-def write_7z(archive: Path, name: str, text: str) -> None:
-    """One file, `name`, at the root of a new 7z archive (py7zr is also what unpacks Kaggle's)."""
-    with _py7zr().SevenZipFile(archive, "w") as packed:
-        packed.writestr(text.encode(), name)
-
-
-def _py7zr() -> Any:
-    try:
-        import py7zr
-    except ImportError:
-        raise recipes.DataError(
-            "statoil's data is packed as 7z: install py7zr (`pip install 'podium[mlebench]'`) and prepare again"
-        ) from None
-    return py7zr
+    (public / "train.json").write_text(json.dumps(train))
+    (public / "test.json").write_text(json.dumps([{k: o[k] for k in fields} for o in test]))
+    recipes.seven_zip(public / "train.json", public / "train.json.7z")
+    recipes.seven_zip(public / "test.json", public / "test.json.7z")
+    recipes.seven_zip(sample, public / "sample_submission.csv.7z", keep=True)
