@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from toy_competition import toy_competition
 from typer.testing import CliRunner
 
 from podium.cli import app, context
@@ -42,30 +43,7 @@ BOARD = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5]
 
 
 def competition(competition_id: str, pin: str | None) -> ResolvedCompetition:
-    return ResolvedCompetition.model_validate(
-        {
-            "id": competition_id,
-            "name": "Toy",
-            "modality": "tabular",
-            "complexity": "low",
-            "description": "toy",
-            "source": {"kind": "local", "path": "/nowhere"},
-            "prepare": {
-                "split": {"from": "train.csv", "test_size": 0.1},
-                "id_column": "PassengerId",
-                "targets": ["Transported"],
-            },
-            "grader": {
-                "id": "accuracy",
-                "implementation": "accuracy",
-                "direction": "maximize",
-                "inputs": ["labels"],
-                "version": "1",
-            },
-            "leaderboard": {"sha256": pin},
-            "limits": {},
-        }
-    )
+    return toy_competition(competition_id, pin=pin, name="Toy")
 
 
 @pytest.fixture

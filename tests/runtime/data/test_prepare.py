@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
+from toy_competition import toy_competition
 
 from podium.runtime.data.prepare import DataError, prepare_competition
 from podium.runtime.data.sources import FETCHED_MARKER
@@ -44,25 +45,13 @@ def write_raw_table(folder: Path, rows: int = 200, seed: int = 0) -> Path:
 
 def make_competition(data_folder: Path, source: dict[str, Any] | None = None, **prepare: Any) -> ResolvedCompetition:
     split = prepare.pop("split", {"from": "train.csv", "test_size": 0.1, "random_state": 0})
-    return ResolvedCompetition.model_validate(
-        {
-            "id": "toy",
-            "name": "Toy",
-            "modality": "tabular",
-            "complexity": "low",
-            "description": "# Toy\nPredict Transported.\n",
-            "source": source or {"kind": "local", "path": str(data_folder)},
-            "prepare": {"split": split, "id_column": ID, "targets": [TARGET], **prepare},
-            "grader": {
-                "id": "accuracy",
-                "implementation": "accuracy",
-                "direction": "maximize",
-                "inputs": ["labels"],
-                "version": "1",
-            },
-            "leaderboard": {},
-            "limits": {},
-        }
+    return toy_competition(
+        id_column=ID,
+        targets=[TARGET],
+        prepare={"split": split, **prepare},
+        name="Toy",
+        description="# Toy\nPredict Transported.\n",
+        source=source or {"kind": "local", "path": str(data_folder)},
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from toy_competition import toy_competition
 
 from podium.runtime.grading.batch import parse_batch_line
 from podium.runtime.grading.leaderboard import LEADERBOARDS_ENV
@@ -17,30 +18,7 @@ IDS = ["a1", "a2", "a3", "a4"]
 
 
 def competition(competition_id: str, pin: str | None) -> ResolvedCompetition:
-    return ResolvedCompetition.model_validate(
-        {
-            "id": competition_id,
-            "name": competition_id,
-            "modality": "tabular",
-            "complexity": "low",
-            "description": "toy",
-            "source": {"kind": "local", "path": "/nowhere"},
-            "prepare": {
-                "split": {"from": "train.csv", "test_size": 0.1},
-                "id_column": "id",
-                "targets": ["label"],
-            },
-            "grader": {
-                "id": "accuracy",
-                "implementation": "accuracy",
-                "direction": "maximize",
-                "inputs": ["labels"],
-                "version": "1",
-            },
-            "leaderboard": {"sha256": pin},
-            "limits": {},
-        }
-    )
+    return toy_competition(competition_id, id_column="id", targets=["label"], pin=pin)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 from sklearn.metrics import f1_score
+from toy_competition import toy_competition
 
 from podium.runtime.grading.grade import grade_submission
 from podium.runtime.grading.metrics.detection3d import iou_matrix, parse_boxes
@@ -260,29 +261,14 @@ def test_malformed_answers_are_a_data_error() -> None:
 
 
 def competition(metric: str, id_column: str) -> ResolvedCompetition:
-    return ResolvedCompetition.model_validate(
-        {
-            "id": f"toy-{metric}",
-            "name": "toy",
-            "modality": "text",
-            "complexity": "high",
-            "description": "toy",
-            "source": {"kind": "local", "path": "/nowhere"},
-            "prepare": {
-                "split": {"from": "train.csv", "test_size": 0.1},
-                "id_column": id_column,
-                "targets": [COLUMN],
-            },
-            "grader": {
-                "id": metric,
-                "implementation": metric,
-                "direction": "maximize",
-                "inputs": ["strings"],
-                "version": "1",
-            },
-            "leaderboard": {},
-            "limits": {},
-        }
+    return toy_competition(
+        f"toy-{metric}",
+        id_column=id_column,
+        targets=[COLUMN],
+        grader={"id": metric, "implementation": metric, "inputs": ["strings"]},
+        name="toy",
+        modality="text",
+        complexity="high",
     )
 
 

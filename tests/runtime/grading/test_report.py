@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from toy_competition import toy_competition
 
 from podium.runtime.grading.grade import GraderError, grade_submission, metric_params
 from podium.runtime.grading.leaderboard import Leaderboard, place
@@ -34,31 +35,7 @@ BOARD = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5]
 
 
 def competition(pin: str | None = None, **grader: Any) -> ResolvedCompetition:
-    return ResolvedCompetition.model_validate(
-        {
-            "id": "toy-titanic",
-            "name": "Toy Titanic",
-            "modality": "tabular",
-            "complexity": "low",
-            "description": "toy",
-            "source": {"kind": "local", "path": "/nowhere"},
-            "prepare": {
-                "split": {"from": "train.csv", "test_size": 0.1},
-                "id_column": "PassengerId",
-                "targets": ["Transported"],
-            },
-            "grader": {
-                "id": "accuracy",
-                "implementation": "accuracy",
-                "direction": "maximize",
-                "inputs": ["labels"],
-                "version": "3",
-                **grader,
-            },
-            "leaderboard": {"sha256": pin},
-            "limits": {},
-        }
-    )
+    return toy_competition("toy-titanic", pin=pin, grader={"version": "3", **grader}, name="Toy Titanic")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from toy_competition import toy_competition
 
 from podium.runtime.grading.grade import grade_submission
 from podium.runtime.grading.submission import (
@@ -31,31 +32,7 @@ NUMBER_RULES = SubmissionRules("id", ("y",), numeric=True)
 
 def competition(**grader: Any) -> ResolvedCompetition:
     """A minimal resolved competition: PassengerId -> Transported, graded by accuracy."""
-    return ResolvedCompetition.model_validate(
-        {
-            "id": "toy-titanic",
-            "name": "Toy Titanic",
-            "modality": "tabular",
-            "complexity": "low",
-            "description": "toy",
-            "source": {"kind": "local", "path": "/nowhere"},
-            "prepare": {
-                "split": {"from": "train.csv", "test_size": 0.1},
-                "id_column": "PassengerId",
-                "targets": ["Transported"],
-            },
-            "grader": {
-                "id": "accuracy",
-                "implementation": "accuracy",
-                "direction": "maximize",
-                "inputs": ["labels"],
-                "version": "1",
-                **grader,
-            },
-            "leaderboard": {},
-            "limits": {},
-        }
-    )
+    return toy_competition("toy-titanic", grader=grader, name="Toy Titanic")
 
 
 def write(path: Path, text: str | bytes) -> Path:
