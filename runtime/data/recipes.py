@@ -11,6 +11,8 @@ seed give the same rows on each side.
 
 from __future__ import annotations
 
+import json
+import random
 import shutil
 import tarfile
 import zipfile
@@ -24,6 +26,7 @@ import pandas as pd
 from podium.runtime.data.sources import DataError as DataError  # re-exported: hooks raise recipes.DataError
 
 T = TypeVar("T")
+Item = tuple[dict[str, Any], dict[str, Any]]  # an (annotation, image) pair of FGVC metadata
 Sides = tuple[pd.DataFrame, pd.DataFrame]
 
 
@@ -223,3 +226,58 @@ def _renumbered_sentences(tokens: pd.DataFrame) -> pd.DataFrame:
     """Sentence ids from 0, in order of first appearance, so ids say nothing about the split."""
     order = {old: new for new, old in enumerate(tokens["sentence_id"].unique())}
     return tokens.assign(sentence_id=tokens["sentence_id"].map(order))
+
+
+def split_by_category(
+    metadata: dict[str, Any], test_share: float, *, small_rule: bool = True
+) -> tuple[list[Item], list[Item]]:
+    """FGVC metadata (annotations and images in step) split per category, as MLE-bench splits the
+    herbarium and iNaturalist data: with `small_rule` one image stays in train and two to four give
+    their last share (at least one) to test; other categories split by train_test_split(random_state
+    0). Train keeps category order; test is shuffled (Random(0)) so no category sits in a row."""
+    by_category: dict[Any, list[Item]] = {}
+    for annotation, image in zip(metadata["annotations"], metadata["images"], strict=True):
+        by_category.setdefault(annotation["category_id"], []).append((annotation, image))
+    train: list[Item] = []
+    test: list[Item] = []
+    for items in by_category.values():
+        if small_rule and len(items) == 1:
+            train += items
+        elif small_rule and len(items) < 5:
+            count = max(1, int(len(items) * test_share))
+            train += items[:-count]
+            test += items[-count:]
+        else:
+            kept, held = split(items, test_share, 0)
+            train += kept
+            test += held
+    random.Random(0).shuffle(test)
+    return train, test
+
+
+def split_herbarium(
+    images: Path, out: Path, public: Path, private: Path, *, encoding: str, drop: tuple[str, ...]
+) -> None:
+    """herbarium-2020-fgvc7 and herbarium-2021-fgvc8, as MLE-bench splits them: `images`/metadata.json
+    split 80/20 by category (see split_by_category) into `out`/train and `out`/test. Test images are
+    renamed by their index, so neither name nor order gives the category away, and the test metadata
+    loses its annotations and the `drop` keys."""
+    require(images, "metadata.json")
+    metadata = json.loads((images / "metadata.json").read_text(encoding=encoding))
+    train, test = split_by_category(metadata, 0.2)
+    train_meta = {**metadata, "annotations": [a for a, _ in train], "images": [i for _, i in train]}
+    (out / "train").mkdir(parents=True, exist_ok=True)
+    (out / "train" / "metadata.json").write_text(json.dumps(train_meta, indent=4, sort_keys=True))
+    copy_files([i["file_name"] for _, i in train], images, out / "train")
+    renamed = [
+        {**image, "id": str(n), "file_name": f"images/{n // 1000:03d}/{n}.jpg"} for n, (_, image) in enumerate(test)
+    ]
+    copy_renamed(
+        (images / old["file_name"], out / "test" / new["file_name"])
+        for (_, old), new in zip(test, renamed, strict=True)
+    )
+    test_meta = {k: v for k, v in metadata.items() if k not in (*drop, "annotations")} | {"images": renamed}
+    (out / "test" / "metadata.json").write_text(json.dumps(test_meta, indent=4, sort_keys=True))
+    answers = pd.DataFrame({"Id": [i["id"] for i in renamed], "Predicted": [a["category_id"] for a, _ in test]})
+    write_csv(answers, private / "answers.csv")
+    write_csv(answers.assign(Predicted=0), public / "sample_submission.csv")

@@ -8,36 +8,28 @@ and renamed test-<index>.
 from __future__ import annotations
 
 import json
-import random
+from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from podium.runtime.data import recipes
 
-Item = tuple[dict[str, Any], dict[str, Any]]
-
 
 def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.require(raw, "train_metadata.json", "train_images")
     metadata = json.loads((raw / "train_metadata.json").read_text(encoding="utf-8"))
-    by_category: dict[int, list[Item]] = {}
-    for annotation, image in zip(metadata["annotations"], metadata["images"], strict=True):
-        by_category.setdefault(annotation["category_id"], []).append((annotation, image))
-    train: list[Item] = []
-    test: list[Item] = []
+    kept, test = recipes.split_by_category(metadata, 0.2, small_rule=False)
+    train: list[recipes.Item] = []
     copies = []
-    for category, items in by_category.items():
-        kept, held = recipes.split(items, 0.2, 0)
-        folder = f"{category // 100:03d}/{category % 100:02d}"
-        for n, (annotation, image) in enumerate(kept, start=1):
-            new_id = f"{category:05d}__{n:03d}"
-            name = f"{folder}/{new_id}.jpg"
-            copies.append((raw / "train_images" / image["file_name"], public / "train_images" / name))
-            train.append(({**annotation, "image_id": new_id}, {**image, "image_id": new_id, "file_name": name}))
-        test += held
-    random.Random(0).shuffle(test)
+    numbers: Counter[int] = Counter()
+    for annotation, image in kept:
+        category = annotation["category_id"]
+        numbers[category] += 1
+        new_id = f"{category:05d}__{numbers[category]:03d}"
+        name = f"{category // 100:03d}/{category % 100:02d}/{new_id}.jpg"
+        copies.append((raw / "train_images" / image["file_name"], public / "train_images" / name))
+        train.append(({**annotation, "image_id": new_id}, {**image, "image_id": new_id, "file_name": name}))
     renamed = [
         {**image, "image_id": str(n), "file_name": f"{n // 1000:03d}/test-{n:06d}.jpg"}
         for n, (_, image) in enumerate(test)

@@ -10,24 +10,20 @@ the same ids to sample_submission.csv with class 0.
 from __future__ import annotations
 
 import json
-import random
 import shutil
 import tarfile
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from podium.runtime.data import recipes
-
-Item = tuple[dict[str, Any], dict[str, Any]]
 
 
 def prepare(raw: Path, public: Path, private: Path) -> None:
     recipes.require(raw, "train2019.json", "val2019.json")
     recipes.extract(raw / "train_val2019.tar.gz", raw)
     metadata = json.loads((raw / "train2019.json").read_text(encoding="utf-8"))
-    train, test = split_by_category(metadata)
+    train, test = recipes.split_by_category(metadata, 0.12)
     train_meta = {**metadata, "annotations": [a for a, _ in train], "images": [i for _, i in train]}
     (public / "train2019.json").write_text(json.dumps(train_meta, indent=4, sort_keys=True))
     recipes.copy_files(["val2019.json"], raw, public)
@@ -43,25 +39,6 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     )
     for folder in ("train_val2019", "test2019"):
         pack(public / folder, public / f"{folder}.tar.gz")
-
-
-def split_by_category(metadata: dict[str, Any]) -> tuple[list[Item], list[Item]]:
-    by_category: dict[Any, list[Item]] = {}
-    for annotation, image in zip(metadata["annotations"], metadata["images"], strict=True):
-        by_category.setdefault(annotation["category_id"], []).append((annotation, image))
-    train: list[Item] = []
-    test: list[Item] = []
-    for items in by_category.values():
-        if len(items) == 1:
-            train += items
-        elif len(items) < 5:
-            count = max(1, int(len(items) * 0.12))
-            train, test = train + items[:-count], test + items[-count:]
-        else:
-            kept, held = recipes.split(items, 0.12, 0)
-            train, test = train + kept, test + held
-    random.Random(0).shuffle(test)
-    return train, test
 
 
 def pack(folder: Path, archive: Path) -> None:
