@@ -18,12 +18,15 @@ import types
 import warnings
 import zipfile
 from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+
+from podium.generator.catalog import Catalog
+from podium.runtime.data.sources._common import import_hook
 
 REFERENCE_VARIABLE = "PODIUM_MLEBENCH_REFERENCE"
 REGISTRY = "dslighting/registry/"
@@ -134,7 +137,7 @@ def compiled_without_asserts(prepare: Prepare) -> Prepare:
     """The same prepare.py compiled as `python -O` would: its asserts only check, they write nothing."""
     module = sys.modules[prepare.__module__]
     path = Path(str(module.__file__))
-    namespace = {"__name__": module.__name__, "__package__": module.__package__, "__file__": str(path)}
+    namespace: dict[str, Any] = {"__name__": module.__name__, "__package__": module.__package__, "__file__": str(path)}
     exec(compile(path.read_text(), str(path), "exec", optimize=1), namespace)
     compiled: Prepare = namespace["prepare"]
     return compiled
@@ -149,18 +152,30 @@ def quiet_pandas4() -> Iterator[None]:
         yield
 
 
+def catalog_hook(catalog: Catalog, competition_id: str) -> Prepare:
+    """podium's prepare hook of a catalog competition, imported afresh from beside its spec."""
+    hook: Prepare = import_hook("prepare.py:prepare", catalog.competitions[competition_id].folder)
+    return hook
+
+
+def prepare_on(maker: Maker, prepare: Prepare, root: Path, damage: Maker | None = None) -> Path:
+    """`maker`'s raw data in root/raw (then `damage` to it, if given), `prepare` into root/public
+    and root/private; returns root."""
+    raw, public, private = (root / side for side in ("raw", "public", "private"))
+    for folder in (raw, public, private):
+        folder.mkdir(parents=True)
+    maker(raw)
+    if damage is not None:
+        damage(raw)
+    prepare(raw=raw, public=public, private=private)
+    return root
+
+
 def prepare_both(maker: Maker, ours: Prepare, theirs: Prepare, root: Path) -> tuple[Path, Path]:
     """Each prepare on its own copy of the fabricated raw data (some extract into raw); the two roots."""
-    roots = []
-    for name, prepare in (("podium", ours), ("mlebench", theirs)):
-        raw, public, private = (root / name / side for side in ("raw", "public", "private"))
-        for folder in (raw, public, private):
-            folder.mkdir(parents=True)
-        maker(raw)
-        with quiet_pandas4() if prepare is theirs else nullcontext():
-            prepare(raw=raw, public=public, private=private)
-        roots.append(root / name)
-    return roots[0], roots[1]
+    our_root = prepare_on(maker, ours, root / "podium")
+    with quiet_pandas4():  # MLE-bench's pandas-2 idioms only: podium's own deprecations still show
+        return our_root, prepare_on(maker, theirs, root / "mlebench")
 
 
 def assert_same_preparation(

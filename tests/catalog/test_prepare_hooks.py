@@ -17,14 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mlebench_reference import Prepare, as_mlebench_ran, assert_same_preparation, prepare_both
+from mlebench_reference import Prepare, as_mlebench_ran, assert_same_preparation, catalog_hook, prepare_both, prepare_on
 from sklearn.model_selection import train_test_split
 
+from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.grading import grade_submission
+from podium.runtime.spec import ResolvedCompetition
 
 Maker = Callable[[Path], None]
 N = 40
@@ -178,25 +179,18 @@ MAKERS: dict[str, Maker] = {
 }
 
 
-def run_hook(competition_id: str, repo_catalog: object, tmp_path: Path) -> tuple[object, Path, Path]:
-    entry = repo_catalog.competitions[competition_id]  # type: ignore[attr-defined]
-    competition = resolve_competition(repo_catalog, competition_id)  # type: ignore[arg-type]
-    raw, public, private = (tmp_path / name for name in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir()
-    MAKERS[competition_id](raw)
-    hook = import_hook(competition.prepare.hook or "", entry.folder)
-    hook(raw=raw, public=public, private=private)
-    return competition, public, private
+def run_hook(competition_id: str, repo_catalog: Catalog, tmp_path: Path) -> tuple[ResolvedCompetition, Path, Path]:
+    prepare_on(MAKERS[competition_id], catalog_hook(repo_catalog, competition_id), tmp_path)
+    return resolve_competition(repo_catalog, competition_id), tmp_path / "public", tmp_path / "private"
 
 
 @pytest.mark.parametrize("competition_id", sorted(MAKERS))
-def test_hook_writes_gradable_answers_and_sample(competition_id: str, repo_catalog: object, tmp_path: Path) -> None:
+def test_hook_writes_gradable_answers_and_sample(competition_id: str, repo_catalog: Catalog, tmp_path: Path) -> None:
     competition, public, private = run_hook(competition_id, repo_catalog, tmp_path)
-    prepare = competition.prepare  # type: ignore[attr-defined]
+    prepare = competition.prepare
 
     check_answers(prepare, private)  # MLE-bench's answers file name, with the columns grading reads
-    report = grade_submission(public / "sample_submission.csv", competition, private / prepare.answers, None)  # type: ignore[arg-type]
+    report = grade_submission(public / "sample_submission.csv", competition, private / prepare.answers, None)
 
     assert report.valid_submission, report.error
 
@@ -207,12 +201,6 @@ Reconcile = Callable[[Path, Path], dict[str, str]]
 VENTILATOR = "ventilator-pressure-prediction"
 # MLE-bench's prepare asserts the real data's counts (13,500 and 1,500 images): run without asserts.
 REAL_DATA_ASSERTS = {"vinbigdata-chest-xray-abnormalities-detection"}
-
-
-def hook_of(competition_id: str, repo_catalog: object) -> Prepare:
-    entry = repo_catalog.competitions[competition_id]  # type: ignore[attr-defined]
-    hook: Prepare = import_hook("prepare.py:prepare", entry.folder)
-    return hook
 
 
 def text_table(path: Path) -> pd.DataFrame:
@@ -273,17 +261,17 @@ RECONCILE: dict[str, Reconcile] = {
 # Kaggle's download lacks. The test below checks podium's hook against MLE-bench's published recipe.
 @pytest.mark.parametrize("competition_id", sorted(set(MAKERS) - {VENTILATOR}))
 def test_hook_prepares_what_mlebench_prepares(
-    competition_id: str, repo_catalog: object, mlebench_prepare: Callable[[str], Prepare], tmp_path: Path
+    competition_id: str, repo_catalog: Catalog, mlebench_prepare: Callable[[str], Prepare], tmp_path: Path
 ) -> None:
     reference = as_mlebench_ran(mlebench_prepare(competition_id), without_asserts=competition_id in REAL_DATA_ASSERTS)
-    ours, theirs = prepare_both(MAKERS[competition_id], hook_of(competition_id, repo_catalog), reference, tmp_path)
+    ours, theirs = prepare_both(MAKERS[competition_id], catalog_hook(repo_catalog, competition_id), reference, tmp_path)
 
     differences = RECONCILE.get(competition_id, lambda *_: {})(ours, theirs)
 
     assert_same_preparation(ours, theirs, differences=differences)
 
 
-def test_ventilator_splits_whole_breaths_and_numbers_each_side_from_one(repo_catalog: object, tmp_path: Path) -> None:
+def test_ventilator_splits_whole_breaths_and_numbers_each_side_from_one(repo_catalog: Catalog, tmp_path: Path) -> None:
     """MLE-bench's recipe: breaths (sorted) split 90/10 with random_state 0, ids renumbered 1.. on each side."""
     _, public, private = run_hook(VENTILATOR, repo_catalog, tmp_path)
     train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
@@ -314,7 +302,7 @@ MISSING_RAW = {
 
 
 @pytest.mark.parametrize("competition_id", sorted(MISSING_RAW))
-def test_a_missing_raw_file_is_a_clear_error(competition_id: str, repo_catalog: object, tmp_path: Path) -> None:
+def test_a_missing_raw_file_is_a_clear_error(competition_id: str, repo_catalog: Catalog, tmp_path: Path) -> None:
     raw, public, private = (tmp_path / name for name in ("raw", "public", "private"))
     for folder in (raw, public, private):
         folder.mkdir()
@@ -323,10 +311,10 @@ def test_a_missing_raw_file_is_a_clear_error(competition_id: str, repo_catalog: 
     shutil.rmtree(raw / missing) if (raw / missing).is_dir() else (raw / missing).unlink()
 
     with pytest.raises(DataError, match=message):
-        hook_of(competition_id, repo_catalog)(raw=raw, public=public, private=private)
+        catalog_hook(repo_catalog, competition_id)(raw=raw, public=public, private=private)
 
 
-def test_group_splits_keep_groups_whole(repo_catalog: object, tmp_path: Path) -> None:
+def test_group_splits_keep_groups_whole(repo_catalog: Catalog, tmp_path: Path) -> None:
     _, public, private = run_hook("champs-scalar-coupling", repo_catalog, tmp_path)
     train = pd.read_csv(public / "train.csv")
     answers = pd.read_csv(private / "answers.csv")
@@ -335,7 +323,7 @@ def test_group_splits_keep_groups_whole(repo_catalog: object, tmp_path: Path) ->
     assert len(train) + len(answers) == N and len(answers) > 0
 
 
-def test_osic_scores_each_patients_last_three_measured_weeks(repo_catalog: object, tmp_path: Path) -> None:
+def test_osic_scores_each_patients_last_three_measured_weeks(repo_catalog: Catalog, tmp_path: Path) -> None:
     _, _, private = run_hook("osic-pulmonary-fibrosis-progression", repo_catalog, tmp_path)
     answers = pd.read_csv(private / "test.csv")
     scored = answers[answers["scored"]]
@@ -344,9 +332,8 @@ def test_osic_scores_each_patients_last_three_measured_weeks(repo_catalog: objec
     assert scored["Weeks"].isin([5, 9, 14]).all() and answers["FVC"].isna().any()
 
 
-def test_missing_raw_files_are_a_clear_error(repo_catalog: object, tmp_path: Path) -> None:
-    entry = repo_catalog.competitions["ventilator-pressure-prediction"]  # type: ignore[attr-defined]
-    hook = import_hook("prepare.py:prepare", entry.folder)
+def test_missing_raw_files_are_a_clear_error(repo_catalog: Catalog, tmp_path: Path) -> None:
+    hook = catalog_hook(repo_catalog, "ventilator-pressure-prediction")
 
     with pytest.raises(DataError, match=r"lacks train\.csv"):
         hook(raw=tmp_path, public=tmp_path, private=tmp_path)

@@ -16,7 +16,7 @@ from pathlib import Path
 import bson
 import pandas as pd
 import pytest
-from mlebench_reference import Prepare, as_mlebench_ran, assert_same_preparation, prepare_both
+from mlebench_reference import Prepare, as_mlebench_ran, assert_same_preparation, catalog_hook, prepare_both, prepare_on
 from tfrecord import TFRecordWriter  # dev extra: writes the fabricated records
 from tfrecord.reader import tfrecord_loader
 
@@ -24,7 +24,6 @@ from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.data.tfrecords import ids_in_records
 from podium.runtime.grading import grade_submission
 from podium.runtime.spec import ResolvedCompetition
@@ -111,15 +110,8 @@ MAKERS: dict[str, Maker] = {
 
 
 def run_hook(competition_id: str, repo_catalog: Catalog, tmp_path: Path) -> tuple[ResolvedCompetition, Path, Path]:
-    entry = repo_catalog.competitions[competition_id]
-    competition = resolve_competition(repo_catalog, competition_id)
-    raw, public, private = (tmp_path / name for name in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir()
-    MAKERS[competition_id](raw)
-    hook = import_hook(competition.prepare.hook or "", entry.folder)
-    hook(raw=raw, public=public, private=private)
-    return competition, public, private
+    prepare_on(MAKERS[competition_id], catalog_hook(repo_catalog, competition_id), tmp_path)
+    return resolve_competition(repo_catalog, competition_id), tmp_path / "public", tmp_path / "private"
 
 
 @pytest.mark.parametrize("competition_id", sorted(MAKERS))
@@ -162,7 +154,7 @@ def reference(mlebench_prepare: Callable[[str], Prepare], monkeypatch: pytest.Mo
 def test_hook_prepares_what_mlebench_prepares(
     competition_id: str, repo_catalog: Catalog, reference: Callable[[str], Prepare], tmp_path: Path
 ) -> None:
-    hook = import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
+    hook = catalog_hook(repo_catalog, competition_id)
 
     ours, theirs = prepare_both(MAKERS[competition_id], hook, reference(competition_id), tmp_path)
 
@@ -173,7 +165,7 @@ def test_cdiscount_train_example_is_the_first_100_products_as_mlebench_writes_it
     repo_catalog: Catalog, reference: Callable[[str], Prepare], tmp_path: Path
 ) -> None:
     competition_id = "cdiscount-image-classification-challenge"
-    hook = import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
+    hook = catalog_hook(repo_catalog, competition_id)
 
     ours, theirs = prepare_both(partial(cdiscount, products=150), hook, reference(competition_id), tmp_path)
 
@@ -206,7 +198,7 @@ def test_a_missing_raw_file_is_a_clear_error(
         folder.mkdir()
     MAKERS[competition_id](raw)
     (raw / missing).unlink()
-    hook = import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
+    hook = catalog_hook(repo_catalog, competition_id)
 
     with pytest.raises(DataError, match=message):
         hook(raw=raw, public=public, private=private)
@@ -285,8 +277,7 @@ def test_cdiscount_rewrites_bson_without_test_categories(repo_catalog: Catalog, 
 
 
 def test_unreadable_bson_is_a_clear_error(repo_catalog: Catalog, tmp_path: Path) -> None:
-    entry = repo_catalog.competitions["cdiscount-image-classification-challenge"]
-    hook = import_hook("prepare.py:prepare", entry.folder)
+    hook = catalog_hook(repo_catalog, "cdiscount-image-classification-challenge")
     (tmp_path / "train.bson").write_bytes(b"\x20\x00\x00\x00garbage")
     (tmp_path / "category_names.csv").write_text("category_id\n1\n")
 

@@ -10,13 +10,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from mlebench_reference import assert_same_preparation, prepare_both
+from mlebench_reference import assert_same_preparation, catalog_hook, prepare_both
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.grading import grade_submission
 
 COMPETITION = "3d-object-detection-for-autonomous-vehicles"
@@ -86,7 +85,7 @@ def prepared(hook: Any, tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.fixture
 def podium_hook(repo_catalog: Catalog) -> Any:
-    return import_hook("prepare.py:prepare", repo_catalog.competitions[COMPETITION].folder)
+    return catalog_hook(repo_catalog, COMPETITION)
 
 
 def table(folder: Path, name: str) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from mlebench_reference import assert_same_preparation, prepare_both
+from mlebench_reference import assert_same_preparation, prepare_both, prepare_on
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
@@ -134,12 +134,8 @@ def podium_prepare(catalog: Catalog, competition_id: str) -> Prepare:
 
 
 def prepared(catalog: Catalog, competition_id: str, root: Path) -> tuple[Path, Path]:
-    raw, public, private = (root / side for side in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir(parents=True)
-    MAKERS[competition_id](raw)
-    podium_prepare(catalog, competition_id)(raw=raw, public=public, private=private)
-    return public, private
+    prepare_on(MAKERS[competition_id], podium_prepare(catalog, competition_id), root)
+    return root / "public", root / "private"
 
 
 @pytest.mark.parametrize("competition_id", COMPETITIONS)

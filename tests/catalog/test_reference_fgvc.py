@@ -17,13 +17,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from mlebench_reference import Maker, as_mlebench_ran, assert_same_preparation, prepare_both
+from mlebench_reference import Maker, as_mlebench_ran, assert_same_preparation, catalog_hook, prepare_both, prepare_on
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.grading import grade_submission
 
 # category -> images: one, two to four (the small-category rule) and five or more (a random split)
@@ -307,19 +306,10 @@ CASES = {
 }
 
 
-def podium_hook(repo_catalog: Catalog, competition_id: str) -> Any:
-    return import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
-
-
 def run_ours(repo_catalog: Catalog, competition_id: str, tmp_path: Path, damage: str = "") -> tuple[Path, Path]:
-    raw, public, private = (tmp_path / side for side in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir()
-    CASES[competition_id].maker(raw)
-    if damage:
-        (raw / damage).unlink()
-    podium_hook(repo_catalog, competition_id)(raw=raw, public=public, private=private)
-    return public, private
+    unlink = (lambda raw: (raw / damage).unlink()) if damage else None
+    prepare_on(CASES[competition_id].maker, catalog_hook(repo_catalog, competition_id), tmp_path, unlink)
+    return tmp_path / "public", tmp_path / "private"
 
 
 @pytest.mark.parametrize("competition_id", sorted(CASES))
@@ -328,7 +318,7 @@ def test_split_equals_mlebench(
 ) -> None:
     case = CASES[competition_id]
     theirs_prepare = as_mlebench_ran(mlebench_prepare(competition_id))
-    ours, theirs = prepare_both(case.maker, podium_hook(repo_catalog, competition_id), theirs_prepare, tmp_path)
+    ours, theirs = prepare_both(case.maker, catalog_hook(repo_catalog, competition_id), theirs_prepare, tmp_path)
 
     if case.check:
         case.check(ours, theirs)

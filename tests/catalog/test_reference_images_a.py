@@ -17,14 +17,13 @@ from typing import Any
 import pandas as pd
 import pytest
 from mlebench_catalog import SPECS
-from mlebench_reference import assert_same_preparation, prepare_both
+from mlebench_reference import assert_same_preparation, catalog_hook, prepare_both, prepare_on
 from ruamel.yaml import YAML
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.grading import grade_submission
 
 Maker = Callable[[Path], None]
@@ -165,19 +164,8 @@ DIFFERENCES: dict[str, dict[str, str]] = {
 }
 
 
-def hook_of(catalog: Catalog, competition_id: str) -> Any:
-    return import_hook("prepare.py:prepare", catalog.competitions[competition_id].folder)
-
-
 def prepared(catalog: Catalog, competition_id: str, tmp_path: Path, damage: Maker | None = None) -> Path:
-    raw, public, private = (tmp_path / side for side in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir()
-    MAKERS[competition_id](raw)
-    if damage:
-        damage(raw)
-    hook_of(catalog, competition_id)(raw=raw, public=public, private=private)
-    return tmp_path
+    return prepare_on(MAKERS[competition_id], catalog_hook(catalog, competition_id), tmp_path, damage)
 
 
 def unzip_mlebench_sample(theirs: Path) -> None:
@@ -194,7 +182,9 @@ def test_preparation_equals_mlebench(
     competition_id: str, repo_catalog: Catalog, mlebench_prepare: Any, tmp_path: Path
 ) -> None:
     theirs_prepare = mlebench_prepare(competition_id)
-    ours, theirs = prepare_both(MAKERS[competition_id], hook_of(repo_catalog, competition_id), theirs_prepare, tmp_path)
+    ours, theirs = prepare_both(
+        MAKERS[competition_id], catalog_hook(repo_catalog, competition_id), theirs_prepare, tmp_path
+    )
     if competition_id == "invasive-species-monitoring":
         unzip_mlebench_sample(theirs)
 
@@ -206,7 +196,7 @@ def test_paddy_sample_has_mlebench_rows_with_a_real_label(
 ) -> None:
     competition_id = "paddy-disease-classification"
     ours, theirs = prepare_both(
-        paddy, hook_of(repo_catalog, competition_id), mlebench_prepare(competition_id), tmp_path
+        paddy, catalog_hook(repo_catalog, competition_id), mlebench_prepare(competition_id), tmp_path
     )
     our_sample = pd.read_csv(ours / "public" / "sample_submission.csv")
     their_sample = pd.read_csv(theirs / "public" / "sample_submission.csv")
@@ -227,7 +217,7 @@ def test_invasive_archives_hold_the_images_mlebench_leaves_out(
 ) -> None:
     competition_id = "invasive-species-monitoring"
     ours, theirs = prepare_both(
-        invasive_species, hook_of(repo_catalog, competition_id), mlebench_prepare(competition_id), tmp_path
+        invasive_species, catalog_hook(repo_catalog, competition_id), mlebench_prepare(competition_id), tmp_path
     )
     answers = pd.read_csv(theirs / "private" / "answers.csv")
     with zipfile.ZipFile(theirs / "public" / "train_labels.csv.zip") as opened:
@@ -308,7 +298,7 @@ def test_damaged_raw_data_is_a_clear_error(
 )
 def test_hook_class_lists_equal_the_specs_targets(competition_id: str, constant: str, repo_catalog: Catalog) -> None:
     # a compiled package carries the hook alone, so the hook keeps its own copy of the spec's class list
-    hook = import_hook("prepare.py:prepare", repo_catalog.competitions[competition_id].folder)
+    hook = catalog_hook(repo_catalog, competition_id)
     classes = hook.__globals__[constant]
 
     assert classes == list(resolve_competition(repo_catalog, competition_id).prepare.targets)

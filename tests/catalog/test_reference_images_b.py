@@ -23,14 +23,13 @@ import numpy as np
 import pandas as pd
 import py7zr
 import pytest
-from mlebench_reference import Prepare, assert_same_preparation, prepare_both
+from mlebench_reference import Prepare, assert_same_preparation, catalog_hook, prepare_both, prepare_on
 from PIL import Image
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.grading import grade_submission
 
 Maker = Callable[[Path], None]
@@ -192,7 +191,7 @@ CASES = {
 
 def podium_hook(catalog: Catalog, competition_id: str) -> Prepare:
     """podium's hook, freshly imported; alaska2's holds out a few covers instead of 5,000."""
-    hook: Any = import_hook("prepare.py:prepare", catalog.competitions[competition_id].folder)
+    hook: Any = catalog_hook(catalog, competition_id)
     if competition_id == "alaska2-image-steganalysis":
         hook.__globals__["TEST_IMAGES"] = ALASKA_TEST_IMAGES  # each import is a new module: nothing leaks
     prepare: Prepare = hook
@@ -233,14 +232,8 @@ def unpacked_7z(archive: Path, folder: Path) -> dict[str, bytes]:
 
 def run_podium(catalog: Catalog, competition_id: str, tmp_path: Path, damage: Maker | None = None) -> tuple[Path, Path]:
     """podium's hook on the competition's fabricated raw data (damaged first, if asked): (public, private)."""
-    raw, public, private = (tmp_path / side for side in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir()
-    CASES[competition_id].maker(raw)
-    if damage is not None:
-        damage(raw)
-    podium_hook(catalog, competition_id)(raw=raw, public=public, private=private)
-    return public, private
+    prepare_on(CASES[competition_id].maker, podium_hook(catalog, competition_id), tmp_path, damage)
+    return tmp_path / "public", tmp_path / "private"
 
 
 @pytest.mark.parametrize("competition_id", sorted(CASES))

@@ -22,13 +22,12 @@ import pandas as pd
 import pytest
 import yaml
 from mlebench_catalog import SPECS
-from mlebench_reference import assert_same_preparation, prepare_both
+from mlebench_reference import assert_same_preparation, catalog_hook, prepare_both, prepare_on
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.grading import grade_submission
 
 Maker = Callable[[Path], None]
@@ -234,17 +233,9 @@ CASES = {
 }
 
 
-def podium_hook(catalog: Catalog, competition_id: str) -> Any:
-    return import_hook("prepare.py:prepare", catalog.competitions[competition_id].folder)
-
-
 def run_ours(catalog: Catalog, competition_id: str, tmp_path: Path, maker: Maker | None = None) -> tuple[Path, Path]:
-    raw, public, private = (tmp_path / side for side in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir(parents=True)
-    (maker or CASES[competition_id].maker)(raw)
-    podium_hook(catalog, competition_id)(raw=raw, public=public, private=private)
-    return public, private
+    prepare_on(maker or CASES[competition_id].maker, catalog_hook(catalog, competition_id), tmp_path)
+    return tmp_path / "public", tmp_path / "private"
 
 
 def rename(root: Path, renamed: dict[str, str]) -> None:
@@ -261,7 +252,7 @@ def test_preparation_equals_mlebench(
     if case.patch:
         case.patch(monkeypatch, importlib.import_module(theirs.__module__))
 
-    ours_root, theirs_root = prepare_both(case.maker, podium_hook(repo_catalog, competition_id), theirs, tmp_path)
+    ours_root, theirs_root = prepare_both(case.maker, catalog_hook(repo_catalog, competition_id), theirs, tmp_path)
 
     rename(theirs_root, case.renamed)
     assert_same_preparation(ours_root, theirs_root)
@@ -294,7 +285,7 @@ def test_freesound_publishes_only_kaggles_files_when_raw_is_prepared_again(
     run_ours(repo_catalog, FREESOUND, tmp_path / "first", kaggle_download)
     raw = tmp_path / "first" / "raw"
     public, private = tmp_path / "again" / "public", tmp_path / "again" / "private"
-    podium_hook(repo_catalog, FREESOUND)(raw=raw, public=public, private=private)  # raw/ holds the unpacked labels now
+    catalog_hook(repo_catalog, FREESOUND)(raw=raw, public=public, private=private)  # raw/ holds the unpacked labels now
 
     assert sorted(path.name for path in public.iterdir()) == [
         "sample_submission.csv", "test.zip", "train_curated.csv", "train_curated.zip", "train_noisy.csv",

@@ -17,13 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from mlebench_reference import as_mlebench_ran, assert_same_preparation, prepare_both
+from mlebench_reference import as_mlebench_ran, assert_same_preparation, catalog_hook, prepare_both, prepare_on
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.grading import grade_submission
 
 Maker = Callable[[Path], None]
@@ -213,17 +212,9 @@ DIFFERENCES: dict[str, dict[str, str]] = {
 }
 
 
-def hook_of(competition_id: str, catalog: Catalog) -> Any:
-    return import_hook("prepare.py:prepare", catalog.competitions[competition_id].folder)
-
-
 def prepared(competition_id: str, catalog: Catalog, tmp_path: Path) -> tuple[Path, Path]:
-    raw, public, private = (tmp_path / side for side in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir()
-    MAKERS[competition_id](raw)
-    hook_of(competition_id, catalog)(raw=raw, public=public, private=private)
-    return public, private
+    prepare_on(MAKERS[competition_id], catalog_hook(catalog, competition_id), tmp_path)
+    return tmp_path / "public", tmp_path / "private"
 
 
 def parquet_without_fastparquet(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -245,7 +236,7 @@ def test_preparation_equals_mlebench(
     if importlib.util.find_spec("fastparquet") is None:  # icecube's reference asks for it; podium does not need it
         monkeypatch.setattr(pd.DataFrame, "to_parquet", parquet_without_fastparquet(pd.DataFrame.to_parquet))
     ours_root, theirs_root = prepare_both(
-        MAKERS[competition_id], hook_of(competition_id, repo_catalog), theirs, tmp_path
+        MAKERS[competition_id], catalog_hook(repo_catalog, competition_id), theirs, tmp_path
     )
 
     differences = DIFFERENCES.get(competition_id, {})
@@ -308,7 +299,7 @@ def test_missing_raw_file_is_a_clear_error(competition_id: str, repo_catalog: Ca
     remove(raw / missing)
 
     with pytest.raises(DataError, match=message):
-        hook_of(competition_id, repo_catalog)(raw=raw, public=public, private=private)
+        catalog_hook(repo_catalog, competition_id)(raw=raw, public=public, private=private)
 
 
 def remove(path: Path) -> None:

@@ -19,13 +19,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from mlebench_reference import assert_same_preparation, prepare_both
+from mlebench_reference import assert_same_preparation, catalog_hook, prepare_both, prepare_on
 
 from podium.generator.catalog import Catalog
 from podium.generator.resolve import resolve_competition
 from podium.runtime.data.prepare import check_answers
 from podium.runtime.data.sources import DataError
-from podium.runtime.data.sources._common import import_hook
 from podium.runtime.grading import grade_submission
 
 Maker = Callable[[Path], None]
@@ -220,7 +219,7 @@ CASES = {
 
 
 def podium_hook(competition_id: str, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    hook = import_hook("prepare.py:prepare", catalog.competitions[competition_id].folder)
+    hook = catalog_hook(catalog, competition_id)
     if competition_id == "AI4Code":
         monkeypatch.setitem(hook.__globals__, "TEST_NOTEBOOKS", AI4CODE_TEST_NOTEBOOKS)
     return hook
@@ -269,12 +268,7 @@ def test_preparation_equals_mlebench(
 
 
 def prepared(competition_id: str, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    raw, public, private = (tmp_path / side for side in ("raw", "public", "private"))
-    for folder in (raw, public, private):
-        folder.mkdir()
-    CASES[competition_id].maker(raw)
-    podium_hook(competition_id, catalog, monkeypatch)(raw=raw, public=public, private=private)
-    return tmp_path
+    return prepare_on(CASES[competition_id].maker, podium_hook(competition_id, catalog, monkeypatch), tmp_path)
 
 
 @pytest.mark.parametrize("competition_id", sorted(CASES))
