@@ -499,14 +499,7 @@ def thresholds_document(package: PackagePlan) -> dict[str, Any]:
         "competition_id": competition.id,
         "leaderboard_sha256": board.sha256,
         "is_lower_better": competition.grader.is_lower_better,
-        "n_teams": limits.n_teams,
-        "gold_threshold": limits.gold,
-        "silver_threshold": limits.silver,
-        "bronze_threshold": limits.bronze,
-        "median_threshold": limits.median,
-        "gold_position": limits.gold_position,
-        "silver_position": limits.silver_position,
-        "bronze_position": limits.bronze_position,
+        **limits.fields(),
     }
 
 

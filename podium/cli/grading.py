@@ -21,7 +21,7 @@ from podium.cli.app import app
 from podium.cli.context import console, fail
 
 if TYPE_CHECKING:
-    from podium.runtime.grading.leaderboard import Direction, Leaderboard, Placement, Thresholds
+    from podium.runtime.grading.leaderboard import Direction, Leaderboard, Placement
     from podium.runtime.grading.report import GradingReport
     from podium.runtime.spec import ResolvedCompetition
 
@@ -174,7 +174,7 @@ def leaderboard_thresholds(
         "leaderboard": str(leaderboard),
         "leaderboard_sha256": board.sha256,
         "direction": direction.value,
-        **_thresholds_dict(thresholds(board.scores)),
+        **thresholds(board.scores).fields(),
     }
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -244,20 +244,7 @@ def _placement_dict(
         "percentile": placement.percentile,
         "is_lower_better": direction == "minimize",
         "leaderboard_sha256": board.sha256,
-        **_thresholds_dict(placement.thresholds),
-    }
-
-
-def _thresholds_dict(limits: Thresholds) -> dict[str, Any]:
-    return {
-        "n_teams": limits.n_teams,
-        "gold_threshold": limits.gold,
-        "silver_threshold": limits.silver,
-        "bronze_threshold": limits.bronze,
-        "median_threshold": limits.median,
-        "gold_position": limits.gold_position,
-        "silver_position": limits.silver_position,
-        "bronze_position": limits.bronze_position,
+        **placement.thresholds.fields(),
     }
 
 

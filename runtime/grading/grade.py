@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from podium.runtime.grading.leaderboard import (
     Leaderboard,
     LeaderboardError,
-    Thresholds,
     missing_leaderboard_note,
     place,
     round_score,
@@ -156,11 +155,11 @@ def _placement_fields(
         # MLE-bench reports the thresholds and no medal for an invalid submission.
         limits = thresholds(leaderboard.scores)
         medals = dict.fromkeys(("any_medal", "gold_medal", "silver_medal", "bronze_medal", "above_median"), False)
-        return {**common, **_threshold_fields(limits), **medals}
+        return {**common, **limits.medal_fields(), **medals}
     placement = place(outcome, leaderboard.scores, competition.grader.direction)
     return {
         **common,
-        **_threshold_fields(placement.thresholds),
+        **placement.thresholds.medal_fields(),
         "any_medal": placement.any_medal,
         "gold_medal": placement.gold_medal,
         "silver_medal": placement.silver_medal,
@@ -168,15 +167,6 @@ def _placement_fields(
         "above_median": placement.above_median,
         "rank": placement.rank,
         "percentile": placement.percentile,
-    }
-
-
-def _threshold_fields(limits: Thresholds) -> dict[str, float]:
-    return {
-        "gold_threshold": limits.gold,
-        "silver_threshold": limits.silver,
-        "bronze_threshold": limits.bronze,
-        "median_threshold": limits.median,
     }
 
 

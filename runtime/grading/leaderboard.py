@@ -27,7 +27,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Direction = Literal["maximize", "minimize"]
 Medal = Literal["gold", "silver", "bronze"]
@@ -135,6 +135,25 @@ class Thresholds:
     gold_position: int
     silver_position: int
     bronze_position: int
+
+    def medal_fields(self) -> dict[str, float]:
+        """The thresholds under the field names of MLE-bench's grading report."""
+        return {
+            "gold_threshold": self.gold,
+            "silver_threshold": self.silver,
+            "bronze_threshold": self.bronze,
+            "median_threshold": self.median,
+        }
+
+    def fields(self) -> dict[str, Any]:
+        """medal_fields with the team count and the positions they were read at."""
+        return {
+            "n_teams": self.n_teams,
+            **self.medal_fields(),
+            "gold_position": self.gold_position,
+            "silver_position": self.silver_position,
+            "bronze_position": self.bronze_position,
+        }
 
 
 def medal_positions(n_teams: int) -> tuple[int, int, int]:
