@@ -218,14 +218,15 @@ def build_prepared(
         (public / DESCRIPTION).write_text(competition.description, encoding="utf-8")
         check_answers(competition.prepare, private)
         with progress_step(progress, f"{competition.id}: checksums"):
-            _write_marker(competition, build, data_sha256)
+            write_marker(competition, build, data_sha256)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
     return build
 
 
-def _write_marker(competition: ResolvedCompetition, build: Path, data_sha256: str) -> None:
+def write_marker(competition: ResolvedCompetition, build: Path, data_sha256: str) -> None:
+    """.done.json of a finished build: what was prepared from what, and every file's checksum."""
     DoneMarker(
         competition_id=competition.id,
         spec_sha256=spec_sha256(competition),

@@ -24,17 +24,22 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from podium.runtime.data.checksums import DoneMarker, checksum_files
 from podium.runtime.data.paths import data_dir as default_data_dir
 from podium.runtime.data.paths import prepared_dir
-from podium.runtime.data.prepare import BUILD_PREFIX, DESCRIPTION, SAMPLE_SUBMISSION, publish, remove_stale_builds
+from podium.runtime.data.prepare import (
+    BUILD_PREFIX,
+    DESCRIPTION,
+    SAMPLE_SUBMISSION,
+    publish,
+    remove_stale_builds,
+    write_marker,
+)
 from podium.runtime.data.sources import DataError
 from podium.runtime.spec.resolved import ResolvedCompetition, spec_sha256
 
@@ -75,7 +80,7 @@ def synthesize(
     shutil.rmtree(build, ignore_errors=True)
     try:
         answers_rows = _write_tables(competition, build, rows, seed)
-        _write_marker(competition, build, synthetic_sha256(competition, rows, seed))
+        write_marker(competition, build, synthetic_sha256(competition, rows, seed))
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
@@ -131,17 +136,6 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
         frame.to_json(path, orient="records", lines=True)
     else:
         frame.to_csv(path, index=False)
-
-
-def _write_marker(competition: ResolvedCompetition, build: Path, data_sha256: str) -> None:
-    DoneMarker(
-        competition_id=competition.id,
-        spec_sha256=spec_sha256(competition),
-        data_sha256=data_sha256,
-        id_column=competition.prepare.id_column,
-        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        files=checksum_files(build, competition.prepare.id_column),
-    ).write(build)
 
 
 class TableMaker:
