@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +29,7 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from podium.runtime.grading.metrics.cells import blamed_on, cell_text
 from podium.runtime.grading.registry import MetricInputError, metric
 
 CORNERS = ("x1", "y1", "x2", "y2")
@@ -47,12 +47,6 @@ def _canonical_label(token: object) -> str:
     except ValueError:
         return text
     return str(int(number)) if number.is_integer() else text
-
-
-def _cell_text(cell: object) -> str:
-    if cell is None or cell is pd.NA or (isinstance(cell, float) and math.isnan(cell)):
-        return ""  # pandas' reading of an empty cell
-    return str(cell).strip()
 
 
 def _numbers(tokens: np.ndarray, field: str) -> np.ndarray:
@@ -132,24 +126,13 @@ def _detections(labels: np.ndarray, numbers: Mapping[str, np.ndarray]) -> Detect
     return Detections(labels, scores, np.column_stack([x, y, width, height]).reshape(-1, 4))
 
 
-@contextlib.contextmanager
-def _blame(row_id: Hashable, *, from_answers: bool) -> Iterator[None]:
-    """Name the id in a parse error; a bad answer is a bug of ours, not the submission's."""
-    try:
-        yield
-    except MetricInputError as error:
-        if from_answers:
-            raise ValueError(f"answers for id {row_id!r}: {error}") from error
-        raise MetricInputError(f"id {row_id!r}: {error}; check the prediction string.") from error
-
-
 def _detections_from_strings(
     frame: pd.DataFrame, column: str, id_column: str, fields: tuple[str, ...], *, from_answers: bool
 ) -> dict[Hashable, Detections]:
     parts: dict[Hashable, list[Detections]] = defaultdict(list)
     for row_id, cell in zip(frame[id_column].tolist(), frame[column].tolist(), strict=True):
-        with _blame(row_id, from_answers=from_answers):
-            parts[row_id].append(_detections(*parse_records(_cell_text(cell), fields)))
+        with blamed_on(row_id, from_answers=from_answers):
+            parts[row_id].append(_detections(*parse_records(cell_text(cell), fields)))
     return {row_id: Detections.concat(found) for row_id, found in parts.items()}
 
 
@@ -160,7 +143,7 @@ def _detections_from_rows(
     for row_id, rows in frame.groupby(id_column, sort=False):
         labels = np.array([_canonical_label(v) for v in rows[columns["label"]]], dtype=object)
         numbers = {field: rows[column].to_numpy(dtype=float) for field, column in columns.items() if field != "label"}
-        with _blame(row_id, from_answers=True):
+        with blamed_on(row_id, from_answers=True):
             if not all(np.isfinite(values).all() for values in numbers.values()):
                 raise MetricInputError("a box coordinate is missing or not finite")
             boxes[row_id] = _detections(labels, numbers)
@@ -392,8 +375,8 @@ def point_in_box_f1(truth: pd.DataFrame, pred: pd.DataFrame, **params: Any) -> f
     truths = _detections_from_strings(truth, truth_column, id_column, ("label", "x", "y", "w", "h"), from_answers=True)
     counts = np.zeros(3, dtype=np.int64)  # tp, fp, fn
     for row_id, cell in zip(pred[id_column].tolist(), pred[pred_column].tolist(), strict=True):
-        with _blame(row_id, from_answers=False):
-            point_labels, numbers = parse_records(_cell_text(cell), ("label", "x", "y"))
+        with blamed_on(row_id, from_answers=False):
+            point_labels, numbers = parse_records(cell_text(cell), ("label", "x", "y"))
         boxes = truths.get(row_id, Detections.empty())
         hits = _page_hits(boxes, point_labels, np.column_stack([numbers["x"], numbers["y"]]))
         counts += (hits, len(point_labels) - hits, len(boxes.labels) - hits)

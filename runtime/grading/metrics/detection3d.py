@@ -18,15 +18,13 @@ volume. This is the Lyft SDK's 3-D IoU, which MLE-bench grades with.
 
 from __future__ import annotations
 
-import contextlib
-import math
-from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from podium.runtime.grading.metrics.cells import blamed_on, cell_text
 from podium.runtime.grading.metrics.lazy import shapely
 from podium.runtime.grading.registry import MetricInputError, metric
 
@@ -90,28 +88,11 @@ def parse_boxes(text: str, *, from_answers: bool) -> Boxes:
     return Boxes(table[:, -1].astype(str).astype(object), scores, numbers)
 
 
-def _cell_text(cell: object) -> str:
-    if cell is None or cell is pd.NA or (isinstance(cell, float) and math.isnan(cell)):
-        return ""  # pandas' reading of an empty cell
-    return str(cell)
-
-
-@contextlib.contextmanager
-def _blame(row_id: Hashable, *, from_answers: bool) -> Iterator[None]:
-    """Name the id in a parse error; a bad answer is a data problem, not the submission's."""
-    try:
-        yield
-    except MetricInputError as error:
-        if from_answers:
-            raise ValueError(f"answers for id {row_id!r}: {error}") from error
-        raise MetricInputError(f"id {row_id!r}: {error}; check the prediction string.") from error
-
-
 def _column_boxes(frame: pd.DataFrame, column: str, id_column: str, *, from_answers: bool) -> list[Boxes]:
     parsed = []
     for row_id, cell in zip(frame[id_column].tolist(), frame[column].tolist(), strict=True):
-        with _blame(row_id, from_answers=from_answers):
-            parsed.append(parse_boxes(_cell_text(cell), from_answers=from_answers))
+        with blamed_on(row_id, from_answers=from_answers):
+            parsed.append(parse_boxes(cell_text(cell), from_answers=from_answers))
     return parsed
 
 

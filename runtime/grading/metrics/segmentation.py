@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from pycocotools import mask as mask_utils
 
+from podium.runtime.grading.metrics.cells import cell_text
 from podium.runtime.grading.metrics.lazy import scipy_ndimage, scipy_optimize, scipy_spatial_distance
 from podium.runtime.grading.registry import MetricInputError, metric
 
@@ -113,10 +114,8 @@ def rle_encode(mask: np.ndarray, order: RleOrder = "column") -> str:
 # --- reading masks out of the frames ---------------------------------------------------------
 
 
-def _cell_text(cell: object) -> str:
-    if cell is None or cell is pd.NA or (isinstance(cell, float) and math.isnan(cell)):
-        return ""  # pandas' reading of an empty cell
-    text = str(cell).strip()
+def _mask_text(cell: object) -> str:
+    text = cell_text(cell).strip()
     return "" if text in EMPTY_MARKERS else text
 
 
@@ -155,7 +154,7 @@ def _read_masks(
     masks = []
     for cell, (height, width), row_id in zip(cells, shapes, ids, strict=True):
         try:
-            masks.append(to_coco_rle(_cell_text(cell), height, width, order))
+            masks.append(to_coco_rle(_mask_text(cell), height, width, order))
         except MetricInputError as error:
             if from_answers:  # the answers are ours: a bad one is a bug, not a bad submission
                 raise ValueError(f"answers for id {row_id!r}: {error}") from error
