@@ -48,6 +48,16 @@ class Package:
         return self.root / HOOKS_FOLDER
 
 
+def check_built_sha256(spec_path: Path, data: bytes, recorded: str) -> None:
+    """A frozen spec must still hash to what `podium build` recorded: edits belong in the YAML."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != recorded:
+        raise PackageError(
+            f"{spec_path} has sha256 {actual} but was built as {recorded}: it was edited after "
+            "`podium build`. Edit the YAML spec instead and rebuild the package."
+        )
+
+
 def load_package(spec_path: Path) -> Package:
     spec_path = Path(spec_path)
     root = spec_path.parent
@@ -56,12 +66,7 @@ def load_package(spec_path: Path) -> Package:
         recorded = (root / SPEC_SHA256_FILE).read_text(encoding="utf-8").split()[0]
     except (OSError, IndexError) as error:
         raise PackageError(f"cannot read the package's spec at {spec_path}: {error}") from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != recorded:
-        raise PackageError(
-            f"{spec_path} has sha256 {actual} but was built as {recorded}: it was edited after "
-            "`podium build`. Edit the YAML spec instead and rebuild the package."
-        )
+    check_built_sha256(spec_path, data, recorded)
     competition = ResolvedCompetition.model_validate_json(data)
     thresholds_path = root / THRESHOLDS_FILE
     thresholds = json.loads(thresholds_path.read_text(encoding="utf-8")) if thresholds_path.is_file() else None

@@ -9,14 +9,13 @@ build recorded, so what runs is exactly what was compiled and the record names t
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from podium.runtime.package import Package, PackageError, load_package
+from podium.runtime.package import Package, PackageError, check_built_sha256, load_package
 
 SCAFFOLD_SPEC, SCAFFOLD_SHA256 = "scaffold.json", "scaffold.sha256"
 IMAGE_PREFIX = "podium/scaffold-"
@@ -63,12 +62,7 @@ def load_scaffold_package(root: Path) -> ScaffoldPackage:
         recorded = (spec_path.parent / SCAFFOLD_SHA256).read_text(encoding="utf-8").split()[0]
     except (OSError, IndexError) as error:
         raise PackageError(f"cannot read the scaffold package at {root}: {error}; run `podium build`") from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != recorded:
-        raise PackageError(
-            f"{spec_path} has sha256 {actual} but was built as {recorded}: it was edited after "
-            "`podium build`. Edit the YAML spec instead and rebuild the package."
-        )
+    check_built_sha256(spec_path, data, recorded)
     try:
         card = ScaffoldCard.model_validate_json(data)
     except ValidationError as error:
