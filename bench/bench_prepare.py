@@ -85,14 +85,13 @@ def add_sensor_file(raw: Path, tables: dict[str, list[dict[str, Any]]], log: str
 
 def run_hook(raw: Path, out: Path) -> tuple[float, float]:
     """Seconds inside the hook and the peak resident memory (MiB) of the process that ran it."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     finished = subprocess.run(
         [sys.executable, "-c", RUN_HOOK, str(raw), str(out), str(HOOK.parent)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
+    # ru_maxrss of children is the largest child's so far: scales run smallest first, so it is this one's
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far: scales run smallest first, so it is this one's
-    return float(finished.stdout.strip().splitlines()[-1]), max(peak, before) / 1024
+    return float(finished.stdout.strip().splitlines()[-1]), peak / 1024
 
 
 def main() -> None:

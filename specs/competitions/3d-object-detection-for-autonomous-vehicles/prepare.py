@@ -47,7 +47,8 @@ def prepare(raw: Path, public: Path, private: Path) -> None:
     poses, sensors = read_table(tables / "ego_pose.json"), read_table(tables / "calibrated_sensor.json")
 
     write_boxes(raw / "train.csv", sample_sides, public, private)
-    for side, data in zip(SIDES, (public / "train_data", public / "test_data"), strict=True):
+    for side in SIDES:
+        data = public / f"{side}_data"
         write_table(data / "log.json", [log for log in logs if log_sides[log["token"]] == side])
         write_table(data / "scene.json", [scene for scene in scenes if scene_sides[scene["token"]] == side])
         write_table(data / "sample.json", [sample for sample in samples if sample_sides[sample["token"]] == side])
