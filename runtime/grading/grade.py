@@ -160,13 +160,7 @@ def _placement_fields(
     return {
         **common,
         **placement.thresholds.medal_fields(),
-        "any_medal": placement.any_medal,
-        "gold_medal": placement.gold_medal,
-        "silver_medal": placement.silver_medal,
-        "bronze_medal": placement.bronze_medal,
-        "above_median": placement.above_median,
-        "rank": placement.rank,
-        "percentile": placement.percentile,
+        **placement.medal_fields(),
     }
 
 

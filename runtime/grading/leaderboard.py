@@ -213,6 +213,18 @@ class Placement:
     def any_medal(self) -> bool:
         return self.medal is not None
 
+    def medal_fields(self) -> dict[str, Any]:
+        """The medals, rank and percentile under the field names of MLE-bench's grading report."""
+        return {
+            "any_medal": self.any_medal,
+            "gold_medal": self.gold_medal,
+            "silver_medal": self.silver_medal,
+            "bronze_medal": self.bronze_medal,
+            "above_median": self.above_median,
+            "rank": self.rank,
+            "percentile": self.percentile,
+        }
+
 
 def round_score(score: float) -> float:
     return round(float(score), SCORE_DECIMALS)

@@ -22,7 +22,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Category = Literal[
     "sandbox-flag",
@@ -34,16 +34,7 @@ Category = Literal[
     "introspection",
     "budget-tampering",
 ]
-CATEGORIES: tuple[Category, ...] = (
-    "sandbox-flag",
-    "dynamic-code",
-    "process",
-    "network",
-    "runtime-internals",
-    "answers-path",
-    "introspection",
-    "budget-tampering",
-)
+CATEGORIES: tuple[Category, ...] = get_args(Category)
 
 MODULE_CATEGORIES: dict[str, Category] = {
     **dict.fromkeys(("subprocess", "pty", "pexpect", "sh", "plumbum"), "process"),
