@@ -1,4 +1,4 @@
-"""Prepare speed and memory of the Lyft 3-D detection hook at Kaggle's scale.
+"""Prepare speed: the Lyft 3-D detection hook at Kaggle's scale, and reading a raw table.
 
     python bench/bench_prepare.py        # writes docs/bench-prepare.md (about two minutes)
 
@@ -7,6 +7,10 @@ its side. The raw data here has Kaggle's train-side counts (180 logs, 22,680 sam
 files per sample, 24 annotated boxes per sample) with one-byte sensor files, so the figures are
 the hook's own work (parsing, linking, writing, one copy per file), not 85 GB of disk traffic.
 Each scale runs in a fresh process; peak memory is that process's maximum resident set size.
+
+The declarative split reads raw CSVs with pyarrow, allowing line breaks inside quoted values (as
+pandas does: chats, essays, tweets). The second table prices that against pyarrow's faster
+default on a table without any (median of REPEATS reads).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +32,7 @@ HOOK = REPO / "specs" / "competitions" / "3d-object-detection-for-autonomous-veh
 SAMPLES_PER_LOG, SENSORS, BOXES = 126, ("cam0", "cam1", "cam2", "cam3", "cam4", "cam5", "cam6", "lidar"), 24
 TABLES = ("log", "scene", "sample", "sample_data", "ego_pose", "calibrated_sensor", "sample_annotation", "instance")
 SCALES = {"a tenth of Kaggle's": 18, "Kaggle's": 180}  # logs
+TABLE_ROWS, REPEATS = 2_000_000, 3
 RUN_HOOK = """
 import sys, time
 from pathlib import Path
@@ -94,6 +100,42 @@ def run_hook(raw: Path, out: Path) -> tuple[float, float]:
     return float(finished.stdout.strip().splitlines()[-1]), peak / 1024
 
 
+def read_seconds(path: Path) -> tuple[float, float, float]:
+    """Median seconds: pyarrow allowing line breaks in values (podium's setting), pyarrow's default
+    (refusing them), and podium's whole raw-table reader (the first, then conversion to pandas)."""
+    import pyarrow.csv as pacsv
+
+    from podium.runtime.data.prepare import read_table
+
+    def median(read: Any) -> float:
+        times = []
+        for _ in range(REPEATS):
+            begun = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - begun)
+        return statistics.median(times)
+
+    allowed = pacsv.ParseOptions(newlines_in_values=True)
+    return (
+        median(lambda: pacsv.read_csv(path, parse_options=allowed)),
+        median(lambda: pacsv.read_csv(path)),
+        median(lambda: read_table(path, "key")),
+    )
+
+
+def table_row(scratch: Path) -> str:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"key": [f"k{i}" for i in range(TABLE_ROWS)], "x": rng.random(TABLE_ROWS),
+                          "y": rng.random(TABLE_ROWS), "n": rng.integers(0, 100, TABLE_ROWS)})  # fmt: skip
+    path = scratch / "table.csv"
+    table.to_csv(path, index=False)
+    allowed, refused, whole = read_seconds(path)
+    return f"| {TABLE_ROWS:,} | {path.stat().st_size / 1e6:.0f} | {allowed:.2f} | {refused:.2f} | {whole:.2f} |"
+
+
 def main() -> None:
     started = time.perf_counter()
     rows = []
@@ -105,6 +147,8 @@ def main() -> None:
             files = counts["sample_data"]
             rows.append(f"| {label} | {logs} | {counts['sample']:,} | {files:,} | {counts['sample_annotation']:,} | "
                         f"{seconds:.1f} | {1e6 * seconds / files:.0f} | {peak:.0f} |")  # fmt: skip
+    with tempfile.TemporaryDirectory() as scratch:
+        read_row = table_row(Path(scratch))
     lines = [
         "# Prepare benchmark",
         "",
@@ -119,6 +163,14 @@ def main() -> None:
         "| scale | logs | samples | sensor files | annotations | hook s | µs per sensor file | peak MiB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
+        "",
+        "Reading a raw table for the declarative split: pyarrow with line breaks allowed in quoted values",
+        "(podium's setting), pyarrow's default (refused), and `podium.runtime.data.prepare.read_table` whole",
+        f"(the first, then conversion to pandas); median of {REPEATS}.",
+        "",
+        "| rows | MB | line breaks allowed s | pyarrow default s | read_table s |",
+        "|---:|---:|---:|---:|---:|",
+        read_row,
         "",
     ]
     output = REPO / "docs" / "bench-prepare.md"
